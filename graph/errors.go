@@ -1,0 +1,56 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"coalitiongraph/internal/content"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+)
+
+// ErrorPresenter is the one place errors leave for clients. A domain error shows its message, its code and the
+// argument it is about; an error gqlgen made about the request keeps its text; anything else is logged and shown
+// only as an internal error, with no driver text or stack.
+func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		g := graphql.DefaultErrorPresenter(ctx, err)
+		if g.Extensions == nil {
+			g.Extensions = map[string]any{}
+		}
+		var ce *content.Error
+		switch {
+		case errors.As(err, &ce):
+			g.Message = ce.Message
+			g.Extensions["code"] = ce.Code
+			if ce.Field != "" {
+				g.Extensions["argument"] = ce.Field
+			}
+			if ce.Code == content.EInternal {
+				logger.ErrorContext(ctx, "internal error", "error", err, "path", g.Path.String())
+			}
+		case g.Extensions["code"] != nil:
+		case g.Err == nil:
+			// gqlgen's own complaint about the request, such as a null for a non-null argument.
+			g.Extensions["code"] = content.EInvalid
+		default:
+			logger.ErrorContext(ctx, "internal error", "error", err, "path", g.Path.String())
+			g.Message = "internal error"
+			g.Extensions["code"] = content.EInternal
+		}
+		g.Err = nil
+		return g
+	}
+}
+
+// Recover turns a panic in a resolver into an internal error for that field, logged with its stack.
+func Recover(logger *slog.Logger) graphql.RecoverFunc {
+	return func(ctx context.Context, p any) error {
+		logger.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return content.Errorf(content.EInternal, "", "internal error")
+	}
+}

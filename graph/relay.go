@@ -1,0 +1,155 @@
+package graph
+
+import (
+	"context"
+	"strings"
+
+	"coalitiongraph/graph/model"
+	"coalitiongraph/internal/content"
+	"coalitiongraph/internal/loader"
+	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/relay"
+)
+
+// gid is the global ID of a node.
+func gid(n content.Node) (string, error) { return content.GlobalID(n.Key()), nil }
+
+// page answers a root list field: it validates the paging arguments and asks the store for one keyset page,
+// counting the total only when the query selects totalCount.
+func page[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (relay.Page[*T], error) {
+	w, err := relay.ParseWindow(first, last, after, before)
+	if err != nil {
+		return relay.Page[*T]{}, err
+	}
+	return kind.Page(ctx, filter, order, w, relay.Wants(ctx, "totalCount"))
+}
+
+// relArgs validates the arguments of a nested connection before it is batched: the window, the ordering and that
+// the cursors belong to it.
+func relArgs[T any, F any, O mongostore.Order](kind *mongostore.Kind[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (loader.Args[F, O], error) {
+	w, err := relay.ParseWindow(first, last, after, before)
+	if err != nil {
+		return loader.Args[F, O]{}, err
+	}
+	keys, err := kind.Sort(order)
+	if err == nil {
+		err = relay.Check(w, keys)
+	}
+	return loader.Args[F, O]{Window: w, Filter: filter, Order: order}, err
+}
+
+// related loads one page of a relation through the request's loader for it.
+func related[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], pick func(*loader.Loaders) relationLoader[T], via loader.Via, targets []string,
+	first *int, after *string, last *int, before *string, filter *F, order []O) (relay.Page[*T], error) {
+	args, err := relArgs(kind, first, after, last, before, filter, order)
+	if err != nil {
+		return relay.Page[*T]{}, err
+	}
+	if len(targets) == 0 {
+		return relay.Slice[*T](nil, nil, args.Window), nil
+	}
+	l := loader.For(ctx)
+	return pick(l).Load(ctx, l.Key(via, targets, args))
+}
+
+type relationLoader[T any] interface {
+	Load(context.Context, loader.Key) (relay.Page[*T], error)
+}
+
+// one answers a root field that takes an id or a slug (or code), exactly one of them.
+func one[T any](ctx context.Context, t content.TypeName, id, slug *string, byID func(context.Context, string) (*T, error), bySlug func(context.Context, string) (*T, error)) (*T, error) {
+	switch {
+	case (id == nil) == (slug == nil):
+		return nil, content.Errorf(content.EInvalid, "id", "give exactly one of id and slug")
+	case id != nil:
+		_, local, err := content.ParseGlobalID("id", *id, t)
+		if err != nil {
+			return nil, err
+		}
+		v, err := byID(ctx, local)
+		return v, loader.NotFound(err, t, local)
+	default:
+		return bySlug(ctx, strings.TrimSpace(*slug))
+	}
+}
+
+// edges pairs each item of a page with its cursor in the connection's edge type.
+func edges[T any, E any](p relay.Page[T], edge func(cursor string, item T) E) []E {
+	out := make([]E, len(p.Items))
+	for i, it := range p.Items {
+		out[i] = edge(p.Cursors[i], it)
+	}
+	return out
+}
+
+func info[T any](p relay.Page[T]) *relay.PageInfo { return &p.Info }
+
+func coalitionConnection(p relay.Page[*content.Coalition], err error) (*model.CoalitionConnection, error) {
+	return &model.CoalitionConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, n *content.Coalition) *model.CoalitionEdge { return &model.CoalitionEdge{Cursor: c, Node: n} })}, err
+}
+
+func stakeholderConnection(p relay.Page[*content.Stakeholder], err error) (*model.StakeholderConnection, error) {
+	return &model.StakeholderConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, n *content.Stakeholder) *model.StakeholderEdge { return &model.StakeholderEdge{Cursor: c, Node: n} })}, err
+}
+
+func initiativeConnection(p relay.Page[*content.Initiative], err error) (*model.InitiativeConnection, error) {
+	return &model.InitiativeConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, n *content.Initiative) *model.InitiativeEdge { return &model.InitiativeEdge{Cursor: c, Node: n} })}, err
+}
+
+func toolkitConnection(p relay.Page[*content.ToolkitSection], err error) (*model.ToolkitSectionConnection, error) {
+	return &model.ToolkitSectionConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, n *content.ToolkitSection) *model.ToolkitSectionEdge { return &model.ToolkitSectionEdge{Cursor: c, Node: n} })}, err
+}
+
+func blogPostConnection(p relay.Page[*content.BlogPost], err error) (*model.BlogPostConnection, error) {
+	return &model.BlogPostConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, n *content.BlogPost) *model.BlogPostEdge { return &model.BlogPostEdge{Cursor: c, Node: n} })}, err
+}
+
+func countryConnection(p relay.Page[*content.Country], err error) (*model.CountryConnection, error) {
+	return &model.CountryConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, n *content.Country) *model.CountryEdge { return &model.CountryEdge{Cursor: c, Node: n} })}, err
+}
+
+// membersConnection is a coalition's members.
+func membersConnection(p relay.Page[*content.Member], err error) (*model.CoalitionMemberConnection, error) {
+	conn := &model.CoalitionMemberConnection{PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, m *content.Member) *model.CoalitionMemberEdge {
+			return &model.CoalitionMemberEdge{Cursor: c, Node: m.Stakeholder, Role: m.Role, Since: m.Since}
+		})}
+	for _, m := range p.Items {
+		conn.Nodes = append(conn.Nodes, m.Stakeholder)
+	}
+	return conn, err
+}
+
+// memberOfConnection is a stakeholder's coalitions.
+func memberOfConnection(p relay.Page[*content.Member], err error) (*model.StakeholderCoalitionConnection, error) {
+	conn := &model.StakeholderCoalitionConnection{PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, m *content.Member) *model.StakeholderCoalitionEdge {
+			return &model.StakeholderCoalitionEdge{Cursor: c, Node: m.Coalition, Role: m.Role, Since: m.Since}
+		})}
+	for _, m := range p.Items {
+		conn.Nodes = append(conn.Nodes, m.Coalition)
+	}
+	return conn, err
+}
+
+// The relation loaders, picked from the request's loaders.
+func coalitionsLoader(l *loader.Loaders) relationLoader[content.Coalition] { return l.Coalitions }
+func stakeholdersLoader(l *loader.Loaders) relationLoader[content.Stakeholder] {
+	return l.Stakeholders
+}
+func initiativesLoader(l *loader.Loaders) relationLoader[content.Initiative] { return l.Initiatives }
+func toolkitLoader(l *loader.Loaders) relationLoader[content.ToolkitSection] {
+	return l.ToolkitSections
+}
+func blogPostsLoader(l *loader.Loaders) relationLoader[content.BlogPost] { return l.BlogPosts }
+
+// bySlug adapts a store lookup by unique field to the slug argument.
+func bySlug[T any](one func(context.Context, string, string) (*T, error)) func(context.Context, string) (*T, error) {
+	return func(ctx context.Context, slug string) (*T, error) { return one(ctx, "slug", slug) }
+}

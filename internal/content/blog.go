@@ -1,0 +1,47 @@
+package content
+
+import "time"
+
+// BlogPost is a post on the Coalition's blog.
+type BlogPost struct {
+	ID          string     `bson:"_id"`
+	Slug        string     `bson:"slug"`
+	Title       string     `bson:"title"`
+	PublishedOn *time.Time `bson:"publishedOn,omitempty"`
+	Excerpt     *string    `bson:"excerpt,omitempty"`
+	Body        *string    `bson:"body,omitempty"`
+	Tags        []string   `bson:"tags"`
+	SourceURL   *string    `bson:"sourceUrl,omitempty"`
+	PublisherID *string    `bson:"publisherId,omitempty"`
+	AuthorIDs   []string   `bson:"authorIds"`
+	// MentionKeys are the type-qualified keys (see KeyOf) of the content the post mentions, in order.
+	MentionKeys []string  `bson:"mentions"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
+	Index       `bson:",inline"`
+}
+
+// Key implements Node.
+func (b BlogPost) Key() string { return KeyOf(TypeBlogPost, b.ID) }
+
+// BlogPostFilter narrows a list of blog posts; nil fields are not given.
+type BlogPostFilter struct {
+	Author      *string
+	Publisher   *string
+	Mentions    *string
+	PublishedOn *DateRange
+	Tags        []string
+	Search      *string
+	UpdatedAt   *DateTimeRange
+	And         []*BlogPostFilter
+	Or          []*BlogPostFilter
+	Not         *BlogPostFilter
+}
+
+// BlogPostOrderField is a field blog posts can be sorted by.
+type BlogPostOrderField string
+
+// BlogPostOrder is one sort key for blog posts.
+type BlogPostOrder struct {
+	Field     BlogPostOrderField
+	Direction Direction
+}

@@ -1,0 +1,72 @@
+package content
+
+import "time"
+
+// Coalition is a national, regional or local multi-stakeholder partnership.
+type Coalition struct {
+	ID          string          `bson:"_id"`
+	Slug        string          `bson:"slug"`
+	Name        string          `bson:"name"`
+	CountryCode string          `bson:"countryCode"`
+	Status      CoalitionStatus `bson:"status"`
+	Scope       CoalitionScope  `bson:"scope"`
+	LaunchYear  *int            `bson:"launchYear,omitempty"`
+	Description *string         `bson:"description,omitempty"`
+	Website     *string         `bson:"website,omitempty"`
+	FocusAreas  []FocusArea     `bson:"focusAreas"`
+	Tags        []string        `bson:"tags"`
+	SourceURL   *string         `bson:"sourceUrl,omitempty"`
+	UpdatedAt   time.Time       `bson:"updatedAt"`
+	Index       `bson:",inline"`
+}
+
+// Key implements Node.
+func (c Coalition) Key() string { return KeyOf(TypeCoalition, c.ID) }
+
+// CoalitionStatus tells whether a coalition has launched.
+type CoalitionStatus string
+
+// CoalitionScope is a coalition's geographic reach.
+type CoalitionScope string
+
+// FocusArea is one of the areas the Coalition works in.
+type FocusArea string
+
+// CoalitionFilter narrows a list of coalitions; nil fields are not given.
+type CoalitionFilter struct {
+	Country       []string
+	Status        []CoalitionStatus
+	Scope         []CoalitionScope
+	FocusArea     []FocusArea
+	LaunchYear    *IntRange
+	Tags          []string
+	Search        *string
+	HasMember     *string
+	HasInitiative *string
+	UpdatedAt     *DateTimeRange
+	And           []*CoalitionFilter
+	Or            []*CoalitionFilter
+	Not           *CoalitionFilter
+}
+
+// CoalitionOrderField is a field coalitions can be sorted by.
+type CoalitionOrderField string
+
+// CoalitionOrder is one sort key for coalitions.
+type CoalitionOrder struct {
+	Field     CoalitionOrderField
+	Direction Direction
+}
+
+// MembershipRole is what a stakeholder does in a coalition.
+type MembershipRole string
+
+// Membership links a stakeholder to a coalition.
+type Membership struct {
+	ID            string         `bson:"_id"`
+	CoalitionID   string         `bson:"coalitionId"`
+	StakeholderID string         `bson:"stakeholderId"`
+	Role          MembershipRole `bson:"role"`
+	Since         *int           `bson:"since,omitempty"`
+	UpdatedAt     time.Time      `bson:"updatedAt"`
+}

@@ -1,0 +1,134 @@
+// Package content is the domain of Coalition Graph: the content types, their filters and orderings, the global
+// identifiers that name them, and the one error type every layer returns.
+package content
+
+import (
+	"encoding/base64"
+	"strings"
+	"time"
+)
+
+// TypeName names a kind of object in the graph. It is the prefix of every global ID.
+type TypeName string
+
+// The types of object in the graph.
+const (
+	TypeCoalition      TypeName = "Coalition"
+	TypeStakeholder    TypeName = "Stakeholder"
+	TypeInitiative     TypeName = "Initiative"
+	TypeToolkitSection TypeName = "ToolkitSection"
+	TypeBlogPost       TypeName = "BlogPost"
+	TypeCountry        TypeName = "Country"
+)
+
+// Node is any object with a global ID: every content type and Country.
+type Node interface {
+	// Key is the object's type-qualified key, such as "Coalition:6650…"; GlobalID encodes it for clients.
+	Key() string
+}
+
+// ContentType is the GraphQL enum that narrows a query to some content types.
+type ContentType string
+
+// TypeName is the node type a ContentType stands for.
+func (c ContentType) TypeName() TypeName {
+	switch c {
+	case "COALITION":
+		return TypeCoalition
+	case "STAKEHOLDER":
+		return TypeStakeholder
+	case "INITIATIVE":
+		return TypeInitiative
+	case "TOOLKIT_SECTION":
+		return TypeToolkitSection
+	case "BLOG_POST":
+		return TypeBlogPost
+	}
+	return ""
+}
+
+// Direction is a sort direction.
+type Direction string
+
+// Sort directions.
+const (
+	ASC  Direction = "ASC"
+	DESC Direction = "DESC"
+)
+
+// IntRange is an inclusive range of whole numbers; nil bounds are open.
+type IntRange struct {
+	From *int
+	To   *int
+}
+
+// DateRange is an inclusive range of days; nil bounds are open.
+type DateRange struct {
+	From *time.Time
+	To   *time.Time
+}
+
+// DateTimeRange is the half-open range [From, To) of instants; nil bounds are open.
+type DateTimeRange struct {
+	From *time.Time
+	To   *time.Time
+}
+
+// Index holds the derived fields every document carries for ordering and search; the store fills them in on write.
+type Index struct {
+	// SortName is the folded name or title that NAME and TITLE orderings use, so that "alpha" sorts before "Zed".
+	SortName string `bson:"sortName" json:"-"`
+	// Keywords are the folded words of the document's text, matched by the `search` filters.
+	Keywords []string `bson:"keywords" json:"-"`
+}
+
+// KeyOf joins a type and a local id into a type-qualified key.
+func KeyOf(t TypeName, id string) string { return string(t) + ":" + id }
+
+// GlobalID encodes a type-qualified key as the opaque ID clients see.
+func GlobalID(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
+
+// ParseGlobalID decodes an opaque ID into its type and local id. A malformed ID, or one whose type is not one of
+// want (when want is given), is a BAD_USER_INPUT error naming field.
+func ParseGlobalID(field, id string, want ...TypeName) (TypeName, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(id)
+	t, local, ok := strings.Cut(string(raw), ":")
+	if err != nil || !ok || local == "" || !knownType(TypeName(t)) {
+		return "", "", Errorf(EInvalid, field, "%q is not a valid ID", id)
+	}
+	if len(want) > 0 && !contains(want, TypeName(t)) {
+		return "", "", Errorf(EInvalid, field, "ID %q is a %s, not a %s", id, t, want[0])
+	}
+	return TypeName(t), local, nil
+}
+
+func knownType(t TypeName) bool {
+	return contains([]TypeName{TypeCoalition, TypeStakeholder, TypeInitiative, TypeToolkitSection, TypeBlogPost, TypeCountry}, t)
+}
+
+func contains[T comparable](list []T, v T) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Spec returns the field and direction of a sort key; the store turns it into a keyset ordering.
+func (o CoalitionOrder) Spec() (string, Direction) { return string(o.Field), o.Direction }
+
+// Spec returns the field and direction of a sort key.
+func (o StakeholderOrder) Spec() (string, Direction) { return string(o.Field), o.Direction }
+
+// Spec returns the field and direction of a sort key.
+func (o InitiativeOrder) Spec() (string, Direction) { return string(o.Field), o.Direction }
+
+// Spec returns the field and direction of a sort key.
+func (o ToolkitSectionOrder) Spec() (string, Direction) { return string(o.Field), o.Direction }
+
+// Spec returns the field and direction of a sort key.
+func (o BlogPostOrder) Spec() (string, Direction) { return string(o.Field), o.Direction }
+
+// Spec returns the field and direction of a sort key.
+func (o CountryOrder) Spec() (string, Direction) { return string(o.Field), o.Direction }

@@ -1,0 +1,53 @@
+package content
+
+import "time"
+
+// Initiative is a multi-stakeholder partnership pursuing the Coalition's goals.
+type Initiative struct {
+	ID           string          `bson:"_id"`
+	Slug         string          `bson:"slug"`
+	Name         string          `bson:"name"`
+	Scope        InitiativeScope `bson:"scope"`
+	CountryCodes []string        `bson:"countryCodes"`
+	StartYear    *int            `bson:"startYear,omitempty"`
+	Description  *string         `bson:"description,omitempty"`
+	Website      *string         `bson:"website,omitempty"`
+	FocusAreas   []FocusArea     `bson:"focusAreas"`
+	Tags         []string        `bson:"tags"`
+	SourceURL    *string         `bson:"sourceUrl,omitempty"`
+	PartnerIDs   []string        `bson:"partnerIds"`
+	CoalitionIDs []string        `bson:"coalitionIds"`
+	UpdatedAt    time.Time       `bson:"updatedAt"`
+	Index        `bson:",inline"`
+}
+
+// Key implements Node.
+func (i Initiative) Key() string { return KeyOf(TypeInitiative, i.ID) }
+
+// InitiativeScope is an initiative's geographic reach.
+type InitiativeScope string
+
+// InitiativeFilter narrows a list of initiatives; nil fields are not given.
+type InitiativeFilter struct {
+	Scope        []InitiativeScope
+	Country      []string
+	FocusArea    []FocusArea
+	StartYear    *IntRange
+	Tags         []string
+	Search       *string
+	HasPartner   *string
+	HasCoalition *string
+	UpdatedAt    *DateTimeRange
+	And          []*InitiativeFilter
+	Or           []*InitiativeFilter
+	Not          *InitiativeFilter
+}
+
+// InitiativeOrderField is a field initiatives can be sorted by.
+type InitiativeOrderField string
+
+// InitiativeOrder is one sort key for initiatives.
+type InitiativeOrder struct {
+	Field     InitiativeOrderField
+	Direction Direction
+}

@@ -1,0 +1,61 @@
+package content
+
+import "time"
+
+// Stakeholder is an organisation or a person.
+type Stakeholder struct {
+	ID          string              `bson:"_id"`
+	Slug        string              `bson:"slug"`
+	Name        string              `bson:"name"`
+	Kind        StakeholderKind     `bson:"kind"`
+	Category    StakeholderCategory `bson:"category"`
+	CountryCode *string             `bson:"countryCode,omitempty"`
+	Position    *string             `bson:"position,omitempty"`
+	Description *string             `bson:"description,omitempty"`
+	Website     *string             `bson:"website,omitempty"`
+	Tags        []string            `bson:"tags"`
+	SourceURL   *string             `bson:"sourceUrl,omitempty"`
+	UpdatedAt   time.Time           `bson:"updatedAt"`
+	Index       `bson:",inline"`
+}
+
+// Key implements Node.
+func (s Stakeholder) Key() string { return KeyOf(TypeStakeholder, s.ID) }
+
+// StakeholderKind is ORGANISATION or PERSON.
+type StakeholderKind string
+
+// StakeholderCategory is the sector a stakeholder belongs to.
+type StakeholderCategory string
+
+// StakeholderFilter narrows a list of stakeholders; nil fields are not given.
+type StakeholderFilter struct {
+	Kind      []StakeholderKind
+	Category  []StakeholderCategory
+	Country   []string
+	Tags      []string
+	Search    *string
+	MemberOf  *string
+	PartnerOf *string
+	UpdatedAt *DateTimeRange
+	And       []*StakeholderFilter
+	Or        []*StakeholderFilter
+	Not       *StakeholderFilter
+}
+
+// StakeholderOrderField is a field stakeholders can be sorted by.
+type StakeholderOrderField string
+
+// StakeholderOrder is one sort key for stakeholders.
+type StakeholderOrder struct {
+	Field     StakeholderOrderField
+	Direction Direction
+}
+
+// Member is one side of a membership seen from the other: a coalition's member, or a stakeholder's coalition.
+type Member struct {
+	Coalition   *Coalition
+	Stakeholder *Stakeholder
+	Role        MembershipRole
+	Since       *int
+}

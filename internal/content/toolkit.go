@@ -1,0 +1,51 @@
+package content
+
+import "time"
+
+// ToolkitSection is a section of the Toolkit for National and Local Coalitions, a node in its tree.
+type ToolkitSection struct {
+	ID    string `bson:"_id"`
+	Slug  string `bson:"slug"`
+	Title string `bson:"title"`
+	Order int    `bson:"order"`
+	Depth int    `bson:"depth"`
+	// Number is the outline number, such as "2.1".
+	Number string `bson:"number"`
+	// Position orders the whole tree depth first: the zero-padded orders of the ancestors and the section.
+	Position    string    `bson:"position"`
+	ParentID    *string   `bson:"parentId,omitempty"`
+	AncestorIDs []string  `bson:"ancestorIds"`
+	Summary     *string   `bson:"summary,omitempty"`
+	Body        *string   `bson:"body,omitempty"`
+	Proposed    bool      `bson:"proposed"`
+	Tags        []string  `bson:"tags"`
+	SourceURL   *string   `bson:"sourceUrl,omitempty"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
+	Index       `bson:",inline"`
+}
+
+// Key implements Node.
+func (t ToolkitSection) Key() string { return KeyOf(TypeToolkitSection, t.ID) }
+
+// ToolkitSectionFilter narrows a list of toolkit sections; nil fields are not given.
+type ToolkitSectionFilter struct {
+	Parent    *string
+	Ancestor  *string
+	Depth     *IntRange
+	Proposed  *bool
+	Tags      []string
+	Search    *string
+	UpdatedAt *DateTimeRange
+	And       []*ToolkitSectionFilter
+	Or        []*ToolkitSectionFilter
+	Not       *ToolkitSectionFilter
+}
+
+// ToolkitSectionOrderField is a field toolkit sections can be sorted by.
+type ToolkitSectionOrderField string
+
+// ToolkitSectionOrder is one sort key for toolkit sections.
+type ToolkitSectionOrder struct {
+	Field     ToolkitSectionOrderField
+	Direction Direction
+}

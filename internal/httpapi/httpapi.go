@@ -1,0 +1,192 @@
+// Package httpapi is the service's HTTP surface: one constructor returns the whole handler, and routes lists every
+// endpoint. Middleware is applied once, here.
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"coalitiongraph/graph"
+	"coalitiongraph/graph/generated"
+	"coalitiongraph/internal/loader"
+	"coalitiongraph/internal/mongostore"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// Limits of one request.
+const (
+	// RequestTimeout bounds every database call a request makes.
+	RequestTimeout = 15 * time.Second
+	// MaxBodyBytes bounds a GraphQL request body.
+	MaxBodyBytes = 1 << 20
+)
+
+// Config is what the handler needs besides the store.
+type Config struct {
+	// CORSOrigins are the origins browsers may call the API from; "*" allows any (without credentials).
+	CORSOrigins []string
+	Logger      *slog.Logger
+}
+
+// New returns the service's whole HTTP handler.
+func New(store *mongostore.Store, cfg Config) http.Handler {
+	mux := http.NewServeMux()
+	routes(mux, store, cfg.Logger)
+	c := cors.New(cors.Options{
+		AllowedOrigins:   cfg.CORSOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization", "X-Request-ID", "Apollo-Require-Preflight"},
+		ExposedHeaders:   []string{"X-Request-ID"},
+		AllowCredentials: !allowsAny(cfg.CORSOrigins),
+		MaxAge:           600,
+	})
+	return requestLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(mux)))
+}
+
+func allowsAny(origins []string) bool {
+	for _, o := range origins {
+		if o == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// routes lists every endpoint of the service.
+func routes(mux *http.ServeMux, store *mongostore.Store, logger *slog.Logger) {
+	api := loader.Middleware(store)(limitBody(graphQL(store, logger)))
+	mux.Handle("POST /graphql", api)
+	mux.Handle("GET /graphql", cacheable(api))
+	mux.Handle("GET /{$}", playground.Handler("Coalition Graph", "/graphql"))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := store.Ping(ctx); err != nil {
+			logger.WarnContext(ctx, "database not ready", "error", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+// graphQL is the GraphQL endpoint: queries over POST and GET (GET serves queries only), a parsed-query cache,
+// automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and the cost limit.
+func graphQL(store *mongostore.Store, logger *slog.Logger) http.Handler {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store}}))
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(extension.Introspection{})
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.Use(graph.CostLimit{Max: graph.MaxCost})
+	srv.SetErrorPresenter(graph.ErrorPresenter(logger))
+	srv.SetRecoverFunc(graph.Recover(logger))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
+		defer cancel()
+		srv.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// cacheable lets browsers and CDNs cache GET query results briefly: the content changes rarely.
+func cacheable(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// requestLog gives each request an id (X-Request-ID, kept when the client sent one) and logs it when it ends.
+func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-ID", id)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		start := time.Now()
+		next.ServeHTTP(sw, r)
+		level := slog.LevelInfo
+		if sw.status >= 500 {
+			level = slog.LevelError
+		}
+		logger.Log(r.Context(), level, "request", "id", id, "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "duration", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+// recoverPanics answers a panic outside the GraphQL executor with a 500 and logs it; the server keeps running.
+func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				logger.ErrorContext(r.Context(), "panic", "panic", p, "stack", string(debug.Stack()))
+				writeJSON(w, http.StatusInternalServerError, map[string]any{"errors": []map[string]any{
+					{"message": "internal error", "extensions": map[string]string{"code": "INTERNAL_SERVER_ERROR"}},
+				}})
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// SplitOrigins reads a comma-separated list of CORS origins.
+func SplitOrigins(s string) []string {
+	var out []string
+	for _, o := range strings.Split(s, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}

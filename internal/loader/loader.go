@@ -1,0 +1,467 @@
+// Package loader holds the request-scoped dataloaders. Every relation field goes through one, so that a request
+// issues a number of database commands that grows with the depth of the query, not with the number of items.
+package loader
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"coalitiongraph/internal/content"
+	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/relay"
+
+	"github.com/vikstrous/dataloadgen"
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// Wait is how long a loader collects keys before it fetches them: the fields of one level of a query are resolved
+// concurrently and arrive within it.
+const Wait = 2 * time.Millisecond
+
+// Loaders are the dataloaders of one request.
+type Loaders struct {
+	Coalition      *dataloadgen.Loader[string, *content.Coalition]
+	Stakeholder    *dataloadgen.Loader[string, *content.Stakeholder]
+	Initiative     *dataloadgen.Loader[string, *content.Initiative]
+	ToolkitSection *dataloadgen.Loader[string, *content.ToolkitSection]
+	BlogPost       *dataloadgen.Loader[string, *content.BlogPost]
+	Country        *dataloadgen.Loader[string, *content.Country]
+
+	// Members pages the members of coalitions; MemberOf the coalitions of stakeholders.
+	Members  *dataloadgen.Loader[Key, relay.Page[*content.Member]]
+	MemberOf *dataloadgen.Loader[Key, relay.Page[*content.Member]]
+	// Mentions pages the content blog posts mention, in the posts' order.
+	Mentions *dataloadgen.Loader[Key, relay.Page[*Mention]]
+
+	// Relations pages related content of each type; Key.Via names the relation.
+	Coalitions      *dataloadgen.Loader[Key, relay.Page[*content.Coalition]]
+	Stakeholders    *dataloadgen.Loader[Key, relay.Page[*content.Stakeholder]]
+	Initiatives     *dataloadgen.Loader[Key, relay.Page[*content.Initiative]]
+	ToolkitSections *dataloadgen.Loader[Key, relay.Page[*content.ToolkitSection]]
+	BlogPosts       *dataloadgen.Loader[Key, relay.Page[*content.BlogPost]]
+
+	store *mongostore.Store
+	mu    sync.Mutex
+	args  map[string]any
+}
+
+// Key names one page of a relation: which relation (Via), the ids it starts from (Targets: the parent, or the
+// ids the parent refers to, comma-joined), and the page arguments (an id in the request's registry).
+type Key struct {
+	Via     Via
+	Targets string
+	Args    string
+}
+
+// Via is a relation: the stored field that holds the targets, and how to read it from a related item.
+type Via string
+
+// The relations, named by the field of the related documents that holds the targets.
+const (
+	ByID          Via = "_id"          // the parent refers to the items by id
+	ByCountry     Via = "countryCode"  // coalitions and stakeholders of countries
+	ByCountries   Via = "countryCodes" // initiatives of countries
+	ByCoalitions  Via = "coalitionIds" // initiatives of coalitions
+	ByPartners    Via = "partnerIds"   // initiatives of stakeholders
+	ByParent      Via = "parentId"     // children of toolkit sections
+	ByAncestors   Via = "ancestorIds"  // descendants of toolkit sections
+	ByMentions    Via = "mentions"     // posts that mention content (targets are keys)
+	ByContributor Via = "contributor"  // posts written or published by stakeholders
+)
+
+// Args are the arguments of a relation page.
+type Args[F any, O any] struct {
+	Window relay.Window
+	Filter *F
+	Order  []O
+	Roles  []content.MembershipRole
+	Types  []content.TypeName
+}
+
+// New returns fresh loaders over store for one request.
+func New(store *mongostore.Store) *Loaders {
+	l := &Loaders{store: store, args: map[string]any{}}
+	opt := dataloadgen.WithWait(Wait)
+	l.Coalition = dataloadgen.NewMappedLoader(store.Coalitions.ByIDs, opt)
+	l.Stakeholder = dataloadgen.NewMappedLoader(store.Stakeholders.ByIDs, opt)
+	l.Initiative = dataloadgen.NewMappedLoader(store.Initiatives.ByIDs, opt)
+	l.ToolkitSection = dataloadgen.NewMappedLoader(store.ToolkitSection.ByIDs, opt)
+	l.BlogPost = dataloadgen.NewMappedLoader(store.BlogPosts.ByIDs, opt)
+	l.Country = dataloadgen.NewMappedLoader(store.Countries.ByIDs, opt)
+
+	l.Coalitions = dataloadgen.NewLoader(relation(l, store.Coalitions, func(c *content.Coalition, v Via) []string {
+		if v == ByCountry {
+			return []string{c.CountryCode}
+		}
+		return []string{c.ID}
+	}), opt)
+	l.Stakeholders = dataloadgen.NewLoader(relation(l, store.Stakeholders, func(s *content.Stakeholder, v Via) []string {
+		if v == ByCountry {
+			return []string{str(s.CountryCode)}
+		}
+		return []string{s.ID}
+	}), opt)
+	l.Initiatives = dataloadgen.NewLoader(relation(l, store.Initiatives, func(i *content.Initiative, v Via) []string {
+		switch v {
+		case ByCountries:
+			return i.CountryCodes
+		case ByCoalitions:
+			return i.CoalitionIDs
+		case ByPartners:
+			return i.PartnerIDs
+		}
+		return []string{i.ID}
+	}), opt)
+	l.ToolkitSections = dataloadgen.NewLoader(relation(l, store.ToolkitSection, func(t *content.ToolkitSection, v Via) []string {
+		switch v {
+		case ByParent:
+			return []string{str(t.ParentID)}
+		case ByAncestors:
+			return t.AncestorIDs
+		}
+		return []string{t.ID}
+	}), opt)
+	l.BlogPosts = dataloadgen.NewLoader(relation(l, store.BlogPosts, func(b *content.BlogPost, v Via) []string {
+		switch v {
+		case ByMentions:
+			return b.MentionKeys
+		case ByContributor:
+			return append(slices.Clone(b.AuthorIDs), str(b.PublisherID))
+		}
+		return []string{b.ID}
+	}), opt)
+	l.Members = dataloadgen.NewLoader(members(l, store, true), opt)
+	l.MemberOf = dataloadgen.NewLoader(members(l, store, false), opt)
+	l.Mentions = dataloadgen.NewLoader(l.mentions, opt)
+	return l
+}
+
+// Key registers the arguments of a relation page and returns its key. Equal arguments share a batch.
+func (l *Loaders) Key(via Via, targets []string, args any) Key {
+	raw, err := json.Marshal(args)
+	if err != nil { // arguments are plain data decoded from GraphQL
+		panic("loader: arguments cannot be encoded: " + err.Error())
+	}
+	l.mu.Lock()
+	l.args[string(raw)] = args
+	l.mu.Unlock()
+	return Key{Via: via, Targets: strings.Join(targets, ","), Args: string(raw)}
+}
+
+func (l *Loaders) lookup(k Key) any {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.args[k.Args]
+}
+
+// batches groups the keys of one fetch by relation and arguments: each group is one query.
+func batches(keys []Key) map[[2]string][]int {
+	groups := map[[2]string][]int{}
+	for i, k := range keys {
+		g := [2]string{string(k.Via), k.Args}
+		groups[g] = append(groups[g], i)
+	}
+	return groups
+}
+
+func targets(k Key) []string { return strings.Split(k.Targets, ",") }
+
+// union is the distinct targets of the keys at idx.
+func union(keys []Key, idx []int) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, i := range idx {
+		for _, t := range targets(keys[i]) {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+// relation returns the batch function of a relation loader over kind: for each group of keys it fetches, in one
+// query, every item whose Via field holds one of the targets and that matches the filter, in order; then it pages
+// each key's share in memory. of reads an item's values of the Via field.
+func relation[T any, F any, O mongostore.Order](l *Loaders, kind *mongostore.Kind[T, F, O], of func(*T, Via) []string) func(context.Context, []Key) ([]relay.Page[*T], []error) {
+	return func(ctx context.Context, keys []Key) ([]relay.Page[*T], []error) {
+		pages := make([]relay.Page[*T], len(keys))
+		errs := make([]error, len(keys))
+		for g, idx := range batches(keys) {
+			args := l.lookup(keys[idx[0]]).(Args[F, O])
+			via := Via(g[0])
+			field := string(via)
+			restrict := bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: union(keys, idx)}}}}
+			if via == ByContributor {
+				in := bson.D{{Key: "$in", Value: union(keys, idx)}}
+				restrict = bson.D{{Key: "$or", Value: bson.A{bson.D{{Key: "authorIds", Value: in}}, bson.D{{Key: "publisherId", Value: in}}}}}
+			}
+			sort, err := kind.Sort(args.Order)
+			var items []*T
+			if err == nil {
+				items, err = kind.List(ctx, restrict, args.Filter, sort)
+			}
+			for _, i := range idx {
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				want := targets(keys[i])
+				var mine []*T
+				for _, it := range items {
+					if slices.ContainsFunc(of(it, via), func(v string) bool { return slices.Contains(want, v) }) {
+						mine = append(mine, it)
+					}
+				}
+				pages[i] = relay.Slice(mine, sort, args.Window)
+			}
+		}
+		return pages, errs
+	}
+}
+
+// members returns the batch function of the membership loaders: coalition → members when fromCoalition, else
+// stakeholder → coalitions. Two queries a group: the memberships, then the other side filtered and ordered.
+func members(l *Loaders, store *mongostore.Store, fromCoalition bool) func(context.Context, []Key) ([]relay.Page[*content.Member], []error) {
+	from, to := "coalitionId", "stakeholderId"
+	if !fromCoalition {
+		from, to = to, from
+	}
+	return func(ctx context.Context, keys []Key) ([]relay.Page[*content.Member], []error) {
+		pages := make([]relay.Page[*content.Member], len(keys))
+		errs := make([]error, len(keys))
+		for _, idx := range batches(keys) {
+			page, err := func() (func(Key) relay.Page[*content.Member], error) {
+				a := l.lookup(keys[idx[0]])
+				var roles []content.MembershipRole
+				switch a := a.(type) {
+				case Args[content.StakeholderFilter, *content.StakeholderOrder]:
+					roles = a.Roles
+				case Args[content.CoalitionFilter, *content.CoalitionOrder]:
+					roles = a.Roles
+				}
+				ms, err := store.Memberships(ctx, from, union(keys, idx), roles)
+				if err != nil {
+					return nil, err
+				}
+				other := make([]string, 0, len(ms))
+				for _, m := range ms {
+					if fromCoalition {
+						other = append(other, m.StakeholderID)
+					} else {
+						other = append(other, m.CoalitionID)
+					}
+				}
+				restrict := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: other}}}}
+				if fromCoalition {
+					args := a.(Args[content.StakeholderFilter, *content.StakeholderOrder])
+					return pageMembers(ctx, store.Stakeholders, restrict, args, ms, to, func(m *content.Member) *content.Stakeholder { return m.Stakeholder },
+						func(s *content.Stakeholder, m *content.Membership) *content.Member {
+							return &content.Member{Stakeholder: s, Role: m.Role, Since: m.Since}
+						})
+				}
+				args := a.(Args[content.CoalitionFilter, *content.CoalitionOrder])
+				return pageMembers(ctx, store.Coalitions, restrict, args, ms, to, func(m *content.Member) *content.Coalition { return m.Coalition },
+					func(c *content.Coalition, m *content.Membership) *content.Member {
+						return &content.Member{Coalition: c, Role: m.Role, Since: m.Since}
+					})
+			}()
+			for _, i := range idx {
+				if err != nil {
+					errs[i] = err
+				} else {
+					pages[i] = page(keys[i])
+				}
+			}
+		}
+		return pages, errs
+	}
+}
+
+// pageMembers fetches the other side of the memberships ms, filtered and ordered, and returns the pager of one
+// key: the members of its parent, in order, paged.
+func pageMembers[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], restrict bson.D,
+	args Args[F, O], ms []*content.Membership, to string, side func(*content.Member) *T, wrap func(*T, *content.Membership) *content.Member,
+) (func(Key) relay.Page[*content.Member], error) {
+	sort, err := kind.Sort(args.Order)
+	if err != nil {
+		return nil, err
+	}
+	items, err := kind.List(ctx, restrict, args.Filter, sort)
+	if err != nil {
+		return nil, err
+	}
+	// the member sort keys read the member's side of the pair
+	keys := make([]relay.Sort[*content.Member], len(sort))
+	for i, s := range sort {
+		keys[i] = relay.Sort[*content.Member]{Field: s.Field, Desc: s.Desc, Value: func(m *content.Member) any { return s.Value(side(m)) }}
+	}
+	return func(k Key) relay.Page[*content.Member] {
+		parent := k.Targets
+		mine := map[string]*content.Membership{}
+		for _, m := range ms {
+			if (to == "stakeholderId" && m.CoalitionID == parent) || (to == "coalitionId" && m.StakeholderID == parent) {
+				if to == "stakeholderId" {
+					mine[m.StakeholderID] = m
+				} else {
+					mine[m.CoalitionID] = m
+				}
+			}
+		}
+		var list []*content.Member
+		for _, it := range items {
+			if m, ok := mine[kind.ID(it)]; ok {
+				list = append(list, wrap(it, m))
+			}
+		}
+		return relay.Slice(list, keys, args.Window)
+	}, nil
+}
+
+// Mention is one piece of content a post mentions, with its place in the post's list.
+type Mention struct {
+	Node     content.Node
+	Position int
+}
+
+var mentionOrder = []relay.Sort[*Mention]{{Field: "position", Value: func(m *Mention) any { return int64(m.Position) }}}
+
+// mentions fetches the content the posts mention, one query per content type, and pages each post's list in its
+// own order.
+func (l *Loaders) mentions(ctx context.Context, keys []Key) ([]relay.Page[*Mention], []error) {
+	pages := make([]relay.Page[*Mention], len(keys))
+	errs := make([]error, len(keys))
+	byType := map[content.TypeName][]string{}
+	for _, k := range union(keys, seq(len(keys))) {
+		t, id, _ := strings.Cut(k, ":")
+		byType[content.TypeName(t)] = append(byType[content.TypeName(t)], id)
+	}
+	found := map[string]content.Node{}
+	for t, ids := range byType {
+		nodes, err := l.nodes(ctx, t, ids)
+		if err != nil {
+			for i := range errs {
+				errs[i] = err
+			}
+			return pages, errs
+		}
+		for _, n := range nodes {
+			found[n.Key()] = n
+		}
+	}
+	for i, k := range keys {
+		args := l.lookup(k).(Args[struct{}, struct{}])
+		var list []*Mention
+		for pos, key := range targets(k) {
+			n, ok := found[key]
+			t, _, _ := strings.Cut(key, ":")
+			if ok && (len(args.Types) == 0 || slices.Contains(args.Types, content.TypeName(t))) {
+				list = append(list, &Mention{Node: n, Position: pos})
+			}
+		}
+		pages[i] = relay.Slice(list, mentionOrder, args.Window)
+	}
+	return pages, errs
+}
+
+// MentionOrder is the ordering of mention cursors, for validating them.
+func MentionOrder() []relay.Sort[*Mention] { return mentionOrder }
+
+// Node loads any node by type and local id through the loader of its type.
+func (l *Loaders) Node(ctx context.Context, t content.TypeName, id string) (content.Node, error) {
+	var n content.Node
+	var err error
+	switch t {
+	case content.TypeCoalition:
+		n, err = nodeOf(l.Coalition.Load(ctx, id))
+	case content.TypeStakeholder:
+		n, err = nodeOf(l.Stakeholder.Load(ctx, id))
+	case content.TypeInitiative:
+		n, err = nodeOf(l.Initiative.Load(ctx, id))
+	case content.TypeToolkitSection:
+		n, err = nodeOf(l.ToolkitSection.Load(ctx, id))
+	case content.TypeBlogPost:
+		n, err = nodeOf(l.BlogPost.Load(ctx, id))
+	case content.TypeCountry:
+		n, err = nodeOf(l.Country.Load(ctx, id))
+	}
+	return n, NotFound(err, t, id)
+}
+
+// nodes fetches several nodes of one type in one query; missing ones are left out.
+func (l *Loaders) nodes(ctx context.Context, t content.TypeName, ids []string) ([]content.Node, error) {
+	switch t {
+	case content.TypeCoalition:
+		return values(l.store.Coalitions.ByIDs(ctx, ids))
+	case content.TypeStakeholder:
+		return values(l.store.Stakeholders.ByIDs(ctx, ids))
+	case content.TypeInitiative:
+		return values(l.store.Initiatives.ByIDs(ctx, ids))
+	case content.TypeToolkitSection:
+		return values(l.store.ToolkitSection.ByIDs(ctx, ids))
+	case content.TypeBlogPost:
+		return values(l.store.BlogPosts.ByIDs(ctx, ids))
+	}
+	return nil, nil
+}
+
+func values[T content.Node](m map[string]T, err error) ([]content.Node, error) {
+	out := make([]content.Node, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out, err
+}
+
+func nodeOf[T content.Node](v T, err error) (content.Node, error) {
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// NotFound turns a loader's "not found" into the API's NOT_FOUND error.
+func NotFound(err error, t content.TypeName, id string) error {
+	if errors.Is(err, dataloadgen.ErrNotFound) {
+		return content.Errorf(content.ENotFound, "id", "no %s with ID %s", t, content.GlobalID(content.KeyOf(t, id)))
+	}
+	return err
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+type ctxKey struct{}
+
+// Middleware puts fresh loaders over store into each request's context.
+func Middleware(store *mongostore.Store) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(store))))
+		})
+	}
+}
+
+// For returns the request's loaders.
+func For(ctx context.Context) *Loaders {
+	return ctx.Value(ctxKey{}).(*Loaders)
+}

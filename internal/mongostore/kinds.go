@@ -1,0 +1,308 @@
+package mongostore
+
+import (
+	"context"
+
+	"coalitiongraph/internal/content"
+	"coalitiongraph/internal/relay"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+)
+
+// The order fields every content type shares.
+func nameSort[T any](name func(*T) string) relay.Sort[*T] {
+	return relay.Sort[*T]{Field: "sortName", Value: func(t *T) any { return name(t) }}
+}
+
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
+	type C = content.Coalition
+	return &Kind[C, content.CoalitionFilter, *content.CoalitionOrder]{
+		coll: s.db.Collection("coalitions"),
+		id:   func(c *C) string { return c.ID },
+		fields: map[string]relay.Sort[*C]{
+			"NAME":        nameSort(func(c *C) string { return c.SortName }),
+			"COUNTRY":     {Field: "countryCode", Value: func(c *C) any { return c.CountryCode }},
+			"STATUS":      {Field: "status", Value: func(c *C) any { return string(c.Status) }},
+			"LAUNCH_YEAR": {Field: "launchYear", Value: func(c *C) any { return c.LaunchYear }},
+			"UPDATED_AT":  {Field: "updatedAt", Value: func(c *C) any { return c.UpdatedAt }},
+		},
+		def: []*content.CoalitionOrder{{Field: "NAME", Direction: content.ASC}},
+		index: func(c *C) {
+			c.SortName = content.Fold(c.Name)
+			c.Keywords = content.Keywords(c.Name, c.Slug, str(c.Description), c.CountryCode)
+		},
+		compile: s.compileCoalition,
+	}
+}
+
+func (s *Store) compileCoalition(ctx context.Context, f *content.CoalitionFilter) (bson.D, error) {
+	var c conds
+	in(&c, "countryCode", codes(f.Country))
+	in(&c, "status", f.Status)
+	in(&c, "scope", f.Scope)
+	in(&c, "focusAreas", f.FocusArea)
+	c.intRange("launchYear", f.LaunchYear)
+	c.all("tags", f.Tags)
+	c.search(f.Search)
+	c.timeRange("updatedAt", f.UpdatedAt)
+	if f.HasMember != nil {
+		id, err := localID("filter.hasMember", *f.HasMember, content.TypeStakeholder)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := s.Memberships(ctx, "stakeholderId", []string{id}, nil)
+		if err != nil {
+			return nil, err
+		}
+		ids := []string{}
+		for _, m := range ms {
+			ids = append(ids, m.CoalitionID)
+		}
+		in(&c, "_id", ids)
+	}
+	if f.HasInitiative != nil {
+		id, err := localID("filter.hasInitiative", *f.HasInitiative, content.TypeInitiative)
+		if err != nil {
+			return nil, err
+		}
+		found, err := s.Initiatives.ByIDs(ctx, []string{id})
+		if err != nil {
+			return nil, err
+		}
+		ids := []string{}
+		if it := found[id]; it != nil {
+			ids = it.CoalitionIDs
+		}
+		in(&c, "_id", ids)
+	}
+	return combine(ctx, c, f.And, f.Or, f.Not, s.compileCoalition)
+}
+
+func (s *Store) stakeholderKind() *Kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
+	type S = content.Stakeholder
+	return &Kind[S, content.StakeholderFilter, *content.StakeholderOrder]{
+		coll: s.db.Collection("stakeholders"),
+		id:   func(x *S) string { return x.ID },
+		fields: map[string]relay.Sort[*S]{
+			"NAME":       nameSort(func(x *S) string { return x.SortName }),
+			"KIND":       {Field: "kind", Value: func(x *S) any { return string(x.Kind) }},
+			"CATEGORY":   {Field: "category", Value: func(x *S) any { return string(x.Category) }},
+			"COUNTRY":    {Field: "countryCode", Value: func(x *S) any { return x.CountryCode }},
+			"UPDATED_AT": {Field: "updatedAt", Value: func(x *S) any { return x.UpdatedAt }},
+		},
+		def: []*content.StakeholderOrder{{Field: "NAME", Direction: content.ASC}},
+		index: func(x *S) {
+			x.SortName = content.Fold(x.Name)
+			x.Keywords = content.Keywords(x.Name, str(x.Position), str(x.Description))
+		},
+		compile: s.compileStakeholder,
+	}
+}
+
+func (s *Store) compileStakeholder(ctx context.Context, f *content.StakeholderFilter) (bson.D, error) {
+	var c conds
+	in(&c, "kind", f.Kind)
+	in(&c, "category", f.Category)
+	in(&c, "countryCode", codes(f.Country))
+	c.all("tags", f.Tags)
+	c.search(f.Search)
+	c.timeRange("updatedAt", f.UpdatedAt)
+	if f.MemberOf != nil {
+		id, err := localID("filter.memberOf", *f.MemberOf, content.TypeCoalition)
+		if err != nil {
+			return nil, err
+		}
+		ms, err := s.Memberships(ctx, "coalitionId", []string{id}, nil)
+		if err != nil {
+			return nil, err
+		}
+		ids := []string{}
+		for _, m := range ms {
+			ids = append(ids, m.StakeholderID)
+		}
+		in(&c, "_id", ids)
+	}
+	if f.PartnerOf != nil {
+		id, err := localID("filter.partnerOf", *f.PartnerOf, content.TypeInitiative)
+		if err != nil {
+			return nil, err
+		}
+		found, err := s.Initiatives.ByIDs(ctx, []string{id})
+		if err != nil {
+			return nil, err
+		}
+		ids := []string{}
+		if it := found[id]; it != nil {
+			ids = it.PartnerIDs
+		}
+		in(&c, "_id", ids)
+	}
+	return combine(ctx, c, f.And, f.Or, f.Not, s.compileStakeholder)
+}
+
+func (s *Store) initiativeKind() *Kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder] {
+	type I = content.Initiative
+	return &Kind[I, content.InitiativeFilter, *content.InitiativeOrder]{
+		coll: s.db.Collection("initiatives"),
+		id:   func(x *I) string { return x.ID },
+		fields: map[string]relay.Sort[*I]{
+			"NAME":       nameSort(func(x *I) string { return x.SortName }),
+			"SCOPE":      {Field: "scope", Value: func(x *I) any { return string(x.Scope) }},
+			"START_YEAR": {Field: "startYear", Value: func(x *I) any { return x.StartYear }},
+			"UPDATED_AT": {Field: "updatedAt", Value: func(x *I) any { return x.UpdatedAt }},
+		},
+		def: []*content.InitiativeOrder{{Field: "NAME", Direction: content.ASC}},
+		index: func(x *I) {
+			x.SortName = content.Fold(x.Name)
+			x.Keywords = content.Keywords(x.Name, str(x.Description))
+		},
+		compile: s.compileInitiative,
+	}
+}
+
+func (s *Store) compileInitiative(ctx context.Context, f *content.InitiativeFilter) (bson.D, error) {
+	var c conds
+	in(&c, "scope", f.Scope)
+	in(&c, "countryCodes", codes(f.Country))
+	in(&c, "focusAreas", f.FocusArea)
+	c.intRange("startYear", f.StartYear)
+	c.all("tags", f.Tags)
+	c.search(f.Search)
+	c.timeRange("updatedAt", f.UpdatedAt)
+	for field, ref := range map[string]struct {
+		id *string
+		t  content.TypeName
+	}{"partnerIds": {f.HasPartner, content.TypeStakeholder}, "coalitionIds": {f.HasCoalition, content.TypeCoalition}} {
+		if ref.id == nil {
+			continue
+		}
+		id, err := localID("filter", *ref.id, ref.t)
+		if err != nil {
+			return nil, err
+		}
+		c.eq(field, id)
+	}
+	return combine(ctx, c, f.And, f.Or, f.Not, s.compileInitiative)
+}
+
+func (s *Store) toolkitKind() *Kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder] {
+	type T = content.ToolkitSection
+	return &Kind[T, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]{
+		coll: s.db.Collection("toolkitSections"),
+		id:   func(x *T) string { return x.ID },
+		fields: map[string]relay.Sort[*T]{
+			"POSITION":   {Field: "position", Value: func(x *T) any { return x.Position }},
+			"TITLE":      nameSort(func(x *T) string { return x.SortName }),
+			"UPDATED_AT": {Field: "updatedAt", Value: func(x *T) any { return x.UpdatedAt }},
+		},
+		def: []*content.ToolkitSectionOrder{{Field: "POSITION", Direction: content.ASC}},
+		index: func(x *T) {
+			x.SortName = content.Fold(x.Title)
+			x.Keywords = content.Keywords(x.Title, str(x.Summary), str(x.Body))
+		},
+		compile: s.compileToolkit,
+	}
+}
+
+func (s *Store) compileToolkit(ctx context.Context, f *content.ToolkitSectionFilter) (bson.D, error) {
+	var c conds
+	for field, ref := range map[string]*string{"parentId": f.Parent, "ancestorIds": f.Ancestor} {
+		if ref == nil {
+			continue
+		}
+		id, err := localID("filter", *ref, content.TypeToolkitSection)
+		if err != nil {
+			return nil, err
+		}
+		c.eq(field, id)
+	}
+	c.intRange("depth", f.Depth)
+	if f.Proposed != nil {
+		c.eq("proposed", *f.Proposed)
+	}
+	c.all("tags", f.Tags)
+	c.search(f.Search)
+	c.timeRange("updatedAt", f.UpdatedAt)
+	return combine(ctx, c, f.And, f.Or, f.Not, s.compileToolkit)
+}
+
+func (s *Store) blogPostKind() *Kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder] {
+	type B = content.BlogPost
+	return &Kind[B, content.BlogPostFilter, *content.BlogPostOrder]{
+		coll: s.db.Collection("blogPosts"),
+		id:   func(x *B) string { return x.ID },
+		fields: map[string]relay.Sort[*B]{
+			"PUBLISHED_ON": {Field: "publishedOn", Value: func(x *B) any { return x.PublishedOn }},
+			"TITLE":        nameSort(func(x *B) string { return x.SortName }),
+			"UPDATED_AT":   {Field: "updatedAt", Value: func(x *B) any { return x.UpdatedAt }},
+		},
+		def: []*content.BlogPostOrder{{Field: "PUBLISHED_ON", Direction: content.DESC}},
+		index: func(x *B) {
+			x.SortName = content.Fold(x.Title)
+			x.Keywords = content.Keywords(x.Title, str(x.Excerpt), str(x.Body))
+		},
+		compile: s.compileBlogPost,
+	}
+}
+
+func (s *Store) compileBlogPost(ctx context.Context, f *content.BlogPostFilter) (bson.D, error) {
+	var c conds
+	for field, ref := range map[string]struct {
+		id *string
+		t  content.TypeName
+	}{"authorIds": {f.Author, content.TypeStakeholder}, "publisherId": {f.Publisher, content.TypeStakeholder}} {
+		if ref.id == nil {
+			continue
+		}
+		id, err := localID("filter", *ref.id, ref.t)
+		if err != nil {
+			return nil, err
+		}
+		c.eq(field, id)
+	}
+	if f.Mentions != nil {
+		t, id, err := content.ParseGlobalID("filter.mentions", *f.Mentions)
+		if err != nil {
+			return nil, err
+		}
+		c.eq("mentions", content.KeyOf(t, id))
+	}
+	c.dateRange("publishedOn", f.PublishedOn)
+	c.all("tags", f.Tags)
+	c.search(f.Search)
+	c.timeRange("updatedAt", f.UpdatedAt)
+	return combine(ctx, c, f.And, f.Or, f.Not, s.compileBlogPost)
+}
+
+func (s *Store) countryKind() *Kind[content.Country, content.CountryFilter, *content.CountryOrder] {
+	type C = content.Country
+	return &Kind[C, content.CountryFilter, *content.CountryOrder]{
+		coll: s.db.Collection("countries"),
+		id:   func(x *C) string { return x.Code },
+		fields: map[string]relay.Sort[*C]{
+			"NAME": nameSort(func(x *C) string { return x.SortName }),
+			"CODE": {Field: "_id", Value: func(x *C) any { return x.Code }},
+		},
+		def: []*content.CountryOrder{{Field: "NAME", Direction: content.ASC}},
+		index: func(x *C) {
+			x.SortName = content.Fold(x.Name)
+			x.Keywords = content.Keywords(x.Name, x.Code)
+		},
+		compile: func(ctx context.Context, f *content.CountryFilter) (bson.D, error) {
+			var c conds
+			in(&c, "_id", codes(f.Code))
+			if f.EUMember != nil {
+				c.eq("euMember", *f.EUMember)
+			}
+			c.search(f.Search)
+			return combine[content.CountryFilter](ctx, c, nil, nil, nil, nil)
+		},
+	}
+}

@@ -1,0 +1,125 @@
+// Package mongostore stores the content graph in MongoDB (or FerretDB) through the official driver. It owns the
+// document shapes, the query building from typed filters, the indexes and the mapping of storage errors.
+package mongostore
+
+import (
+	"context"
+	"fmt"
+
+	"coalitiongraph/internal/content"
+	"coalitiongraph/internal/relay"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Store is the content graph in one MongoDB database.
+type Store struct {
+	db             *mongo.Database
+	memberships    *mongo.Collection
+	Coalitions     *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
+	Stakeholders   *Kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
+	Initiatives    *Kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
+	ToolkitSection *Kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
+	BlogPosts      *Kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
+	Countries      *Kind[content.Country, content.CountryFilter, *content.CountryOrder]
+}
+
+// New returns the store over db.
+func New(db *mongo.Database) *Store {
+	s := &Store{db: db, memberships: db.Collection("memberships")}
+	s.Coalitions = s.coalitionKind()
+	s.Stakeholders = s.stakeholderKind()
+	s.Initiatives = s.initiativeKind()
+	s.ToolkitSection = s.toolkitKind()
+	s.BlogPosts = s.blogPostKind()
+	s.Countries = s.countryKind()
+	return s
+}
+
+// Ping tells whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
+}
+
+// Empty tells whether the database holds no content yet.
+func (s *Store) Empty(ctx context.Context) (bool, error) {
+	n, err := s.Countries.coll.EstimatedDocumentCount(ctx)
+	if err != nil {
+		return false, storeErr("count countries", err)
+	}
+	m, err := s.Coalitions.coll.EstimatedDocumentCount(ctx)
+	return n+m == 0, storeErr("count coalitions", err)
+}
+
+// Memberships returns the memberships whose field ("coalitionId" or "stakeholderId") is one of ids, restricted to
+// roles when given.
+func (s *Store) Memberships(ctx context.Context, field string, ids []string, roles []content.MembershipRole) ([]*content.Membership, error) {
+	q := bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: ids}}}}
+	if len(roles) > 0 {
+		q = append(q, bson.E{Key: "role", Value: bson.D{{Key: "$in", Value: roles}}})
+	}
+	cur, err := s.memberships.Find(ctx, q)
+	if err != nil {
+		return nil, storeErr("find memberships", err)
+	}
+	var out []*content.Membership
+	return out, storeErr("read memberships", cur.All(ctx, &out))
+}
+
+// PutMembership writes the membership of a stakeholder in a coalition, keyed by the pair.
+func (s *Store) PutMembership(ctx context.Context, m *content.Membership) error {
+	set := bson.D{{Key: "role", Value: m.Role}, {Key: "since", Value: m.Since}, {Key: "updatedAt", Value: nowUTC()}}
+	_, err := s.memberships.UpdateOne(ctx,
+		bson.D{{Key: "coalitionId", Value: m.CoalitionID}, {Key: "stakeholderId", Value: m.StakeholderID}},
+		bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: bson.NewObjectID().Hex()}}}},
+		options.UpdateOne().SetUpsert(true))
+	return storeErr("put membership", err)
+}
+
+// EnsureIndexes creates, idempotently, an index for every query shape the API issues: unique slugs, each ordering
+// with its id tie-break, each filter and each relation lookup.
+func (s *Store) EnsureIndexes(ctx context.Context) error {
+	ordered := func(fields ...string) mongo.IndexModel {
+		keys := bson.D{}
+		for _, f := range fields {
+			keys = append(keys, bson.E{Key: f, Value: 1})
+		}
+		return mongo.IndexModel{Keys: append(keys, bson.E{Key: "_id", Value: 1})}
+	}
+	unique := func(fields ...string) mongo.IndexModel {
+		keys := bson.D{}
+		for _, f := range fields {
+			keys = append(keys, bson.E{Key: f, Value: 1})
+		}
+		return mongo.IndexModel{Keys: keys, Options: options.Index().SetUnique(true)}
+	}
+	common := []mongo.IndexModel{unique("slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags")}
+	plan := map[*mongo.Collection][]mongo.IndexModel{
+		s.Coalitions.coll: append(common, ordered("countryCode", "sortName"), ordered("status", "sortName"),
+			ordered("scope"), ordered("launchYear"), ordered("focusAreas")),
+		s.Stakeholders.coll: append(common, ordered("kind", "sortName"), ordered("category", "sortName"),
+			ordered("countryCode", "sortName")),
+		s.Initiatives.coll: append(common, ordered("scope", "sortName"), ordered("startYear"), ordered("countryCodes"),
+			ordered("focusAreas"), ordered("partnerIds"), ordered("coalitionIds")),
+		s.ToolkitSection.coll: append(common, ordered("position"), ordered("parentId", "position"),
+			ordered("ancestorIds", "position"), ordered("depth")),
+		s.BlogPosts.coll: append(common, ordered("publishedOn"), ordered("authorIds", "publishedOn"),
+			ordered("publisherId", "publishedOn"), ordered("mentions", "publishedOn")),
+		s.Countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords")},
+		s.memberships:     {unique("coalitionId", "stakeholderId"), unique("stakeholderId", "coalitionId"), ordered("role")},
+	}
+	for coll, models := range plan {
+		if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
+			return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
+		}
+	}
+	return nil
+}
+
+// Sorted is a shorthand for the keys of an ordering that cannot fail: the defaults.
+func Sorted[T any, F any, O Order](k *Kind[T, F, O]) []relay.Sort[*T] {
+	keys, _ := k.Sort(nil)
+	return keys
+}

@@ -1,0 +1,150 @@
+package relay
+
+import (
+	"context"
+	"slices"
+
+	"coalitiongraph/internal/content"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// Page sizes.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// Window is a validated request for one page: forward (First, After) or backward (Last, Before).
+type Window struct {
+	First  int
+	Last   int
+	After  *Cursor
+	Before *Cursor
+}
+
+// Backward tells whether the page is counted from the end (`last`).
+func (w Window) Backward() bool { return w.Last > 0 }
+
+// Size is the number of items asked for.
+func (w Window) Size() int { return max(w.First, w.Last) }
+
+// ParseWindow validates the four Relay paging arguments. Sizes outside 1..MaxPageSize, both first and last, or a
+// malformed cursor are BAD_USER_INPUT errors naming the argument.
+func ParseWindow(first, last *int, after, before *string) (Window, error) {
+	var w Window
+	if first != nil && last != nil {
+		return w, content.Errorf(content.EInvalid, "last", "give either first or last, not both")
+	}
+	for name, n := range map[string]*int{"first": first, "last": last} {
+		if n != nil && (*n < 1 || *n > MaxPageSize) {
+			return w, content.Errorf(content.EInvalid, name, "%s must be between 1 and %d, got %d", name, MaxPageSize, *n)
+		}
+	}
+	switch {
+	case last != nil:
+		w.Last = *last
+	case first != nil:
+		w.First = *first
+	default:
+		w.First = DefaultPageSize
+	}
+	var err error
+	if after != nil {
+		if w.After, err = decodeCursor("after", *after); err != nil {
+			return w, err
+		}
+	}
+	if before != nil {
+		if w.Before, err = decodeCursor("before", *before); err != nil {
+			return w, err
+		}
+	}
+	return w, nil
+}
+
+// Check verifies that the window's cursors were made by the ordering keys.
+func Check[T any](w Window, keys []Sort[T]) error {
+	sig := Signature(keys)
+	for name, c := range map[string]*Cursor{"after": w.After, "before": w.Before} {
+		if c != nil && (c.Order != sig || len(c.Values) != len(keys)) {
+			return content.Errorf(content.EInvalid, name, "the cursor belongs to another ordering than the one asked for")
+		}
+	}
+	return nil
+}
+
+// Page is one page of a connection, with each item's cursor.
+type Page[T any] struct {
+	Items   []T
+	Cursors []string
+	Info    PageInfo
+	// Total is the number of items matching the filter on all pages; -1 when it was not asked for.
+	Total int
+}
+
+// PageInfo is the Relay PageInfo object.
+type PageInfo struct {
+	HasNextPage     bool
+	HasPreviousPage bool
+	StartCursor     *string
+	EndCursor       *string
+}
+
+// NewPage builds a page from the items fetched for w: at most Size()+1 of them, in the ordering's direction of
+// travel (reversed for a backward window). The extra item only tells that another page exists.
+func NewPage[T any](items []T, keys []Sort[T], w Window) Page[T] {
+	more := len(items) > w.Size()
+	if more {
+		items = items[:w.Size()]
+	}
+	if w.Backward() {
+		items = slices.Clone(items)
+		slices.Reverse(items)
+	}
+	p := Page[T]{Items: items, Cursors: make([]string, len(items)), Total: -1}
+	for i, it := range items {
+		p.Cursors[i] = EncodeCursor(keys, it)
+	}
+	if w.Backward() {
+		p.Info.HasPreviousPage, p.Info.HasNextPage = more, w.Before != nil
+	} else {
+		p.Info.HasNextPage, p.Info.HasPreviousPage = more, w.After != nil
+	}
+	if len(items) > 0 {
+		p.Info.StartCursor, p.Info.EndCursor = &p.Cursors[0], &p.Cursors[len(items)-1]
+	}
+	return p
+}
+
+// Slice pages items that are already sorted by keys, the way a keyset query would: the nested connections of a
+// batch are fetched in one query and paged here.
+func Slice[T any](items []T, keys []Sort[T], w Window) Page[T] {
+	var in []T
+	for _, it := range items {
+		if (w.After == nil || compareAt(keys, it, w.After) > 0) && (w.Before == nil || compareAt(keys, it, w.Before) < 0) {
+			in = append(in, it)
+		}
+	}
+	if w.Backward() {
+		in = slices.Clone(in)
+		slices.Reverse(in)
+	}
+	p := NewPage(in[:min(len(in), w.Size()+1)], keys, w)
+	p.Total = len(items)
+	return p
+}
+
+// Wants tells whether the connection field being resolved selects the named field, such as "totalCount", so that
+// work for fields nobody asked for is skipped.
+func Wants(ctx context.Context, field string) bool {
+	if graphql.GetFieldContext(ctx) == nil {
+		return true
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == field {
+			return true
+		}
+	}
+	return false
+}

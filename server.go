@@ -1,0 +1,187 @@
+// Command coalitiongraph serves the Digital Skills and Jobs Coalition's content as a GraphQL API over MongoDB.
+// With no MONGODB_URI it runs an embedded FerretDB and loads the seed content, so `go run .` is all it takes.
+//
+//	go run .          serve (flags and environment: see -help)
+//	go run . seed     load the seed content into the database and exit
+package main
+
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"coalitiongraph/internal/embedded"
+	"coalitiongraph/internal/httpapi"
+	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/seed"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args, os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "coalitiongraph:", err)
+		os.Exit(1)
+	}
+}
+
+// config is the service's configuration: each setting is an environment variable with a matching flag.
+type config struct {
+	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel string
+}
+
+func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
+	var c config
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.port, "port", env("PORT", "8080"), "HTTP port (PORT); 0 picks a free one")
+	fs.StringVar(&c.mongoURI, "mongodb-uri", env("MONGODB_URI", ""), "MongoDB connection string (MONGODB_URI); empty runs the embedded store")
+	fs.StringVar(&c.database, "mongodb-database", env("MONGODB_DATABASE", "coalitiongraph"), "database name (MONGODB_DATABASE)")
+	fs.StringVar(&c.dataDir, "data-dir", env("DATA_DIR", "./data"), "where the embedded store keeps its files (DATA_DIR)")
+	fs.StringVar(&c.corsOrigins, "cors-allowed-origins", env("CORS_ALLOWED_ORIGINS", "*"), "comma-separated origins browsers may call from (CORS_ALLOWED_ORIGINS)")
+	fs.StringVar(&c.seed, "seed", env("SEED", "auto"), "auto: load the seed content into an empty database; never (SEED)")
+	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return c, nil, err
+	}
+	if c.seed != "auto" && c.seed != "never" {
+		return c, nil, fmt.Errorf("SEED must be auto or never, got %q", c.seed)
+	}
+	return c, fs.Args(), nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, rest, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return fmt.Errorf("LOG_LEVEL: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level}))
+
+	store, closeStore, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	switch {
+	case len(rest) == 1 && rest[0] == "seed":
+		return loadSeed(ctx, store, logger)
+	case len(rest) > 0:
+		return fmt.Errorf("unknown command %q (the only command is seed)", strings.Join(rest, " "))
+	case cfg.seed == "auto":
+		empty, err := store.Empty(ctx)
+		if err != nil {
+			return err
+		}
+		if empty {
+			if err := loadSeed(ctx, store, logger); err != nil {
+				return err
+			}
+		}
+	}
+	return serve(ctx, cfg, store, logger)
+}
+
+// openStore connects to MONGODB_URI, or starts the embedded store, and makes sure the indexes exist.
+func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*mongostore.Store, func(), error) {
+	uri, stop := cfg.mongoURI, func() {}
+	if uri == "" {
+		quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})).With("component", "ferretdb")
+		srv, err := embedded.Start(ctx, cfg.dataDir, quiet)
+		if err != nil {
+			return nil, nil, err
+		}
+		logger.Info("embedded store started", "dataDir", cfg.dataDir)
+		uri, stop = srv.URI(), srv.Stop
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second).SetAppName("coalitiongraph"))
+	if err != nil {
+		stop()
+		return nil, nil, fmt.Errorf("connect to MongoDB: %w", err)
+	}
+	closeAll := func() {
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = client.Disconnect(dctx)
+		stop()
+	}
+	store := mongostore.New(client.Database(cfg.database))
+	if err := store.Ping(ctx); err != nil {
+		closeAll()
+		return nil, nil, fmt.Errorf("MongoDB does not answer: %w", err)
+	}
+	if err := store.EnsureIndexes(ctx); err != nil {
+		closeAll()
+		return nil, nil, err
+	}
+	return store, closeAll, nil
+}
+
+func loadSeed(ctx context.Context, store *mongostore.Store, logger *slog.Logger) error {
+	d, err := seed.Content()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := seed.Load(ctx, store, d); err != nil {
+		return err
+	}
+	logger.Info("seed content loaded", "coalitions", len(d.Coalitions), "stakeholders", len(d.Stakeholders),
+		"initiatives", len(d.Initiatives), "toolkitSections", len(d.ToolkitSections), "blogPosts", len(d.BlogPosts),
+		"took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// serve runs the HTTP server until ctx ends, then lets in-flight requests finish.
+func serve(ctx context.Context, cfg config, store *mongostore.Store, logger *slog.Logger) error {
+	srv := &http.Server{
+		Handler:           httpapi.New(store, httpapi.Config{CORSOrigins: httpapi.SplitOrigins(cfg.corsOrigins), Logger: logger}),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      httpapi.RequestTimeout + 15*time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	ln, err := net.Listen("tcp", ":"+cfg.port)
+	if err != nil {
+		return err
+	}
+	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d/", ln.Addr().(*net.TCPAddr).Port))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
