@@ -5,7 +5,6 @@
 //	go run . seed     load the seed content into the database and exit
 package main
 
-
 import (
 	"context"
 	"errors"

@@ -86,27 +86,37 @@ func info[T any](p relay.Page[T]) *relay.PageInfo { return &p.Info }
 
 func coalitionConnection(p relay.Page[*content.Coalition], err error) (*model.CoalitionConnection, error) {
 	return &model.CoalitionConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
-		Edges: edges(p, func(c string, n *content.Coalition) *model.CoalitionEdge { return &model.CoalitionEdge{Cursor: c, Node: n} })}, err
+		Edges: edges(p, func(c string, n *content.Coalition) *model.CoalitionEdge {
+			return &model.CoalitionEdge{Cursor: c, Node: n}
+		})}, err
 }
 
 func stakeholderConnection(p relay.Page[*content.Stakeholder], err error) (*model.StakeholderConnection, error) {
 	return &model.StakeholderConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
-		Edges: edges(p, func(c string, n *content.Stakeholder) *model.StakeholderEdge { return &model.StakeholderEdge{Cursor: c, Node: n} })}, err
+		Edges: edges(p, func(c string, n *content.Stakeholder) *model.StakeholderEdge {
+			return &model.StakeholderEdge{Cursor: c, Node: n}
+		})}, err
 }
 
 func initiativeConnection(p relay.Page[*content.Initiative], err error) (*model.InitiativeConnection, error) {
 	return &model.InitiativeConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
-		Edges: edges(p, func(c string, n *content.Initiative) *model.InitiativeEdge { return &model.InitiativeEdge{Cursor: c, Node: n} })}, err
+		Edges: edges(p, func(c string, n *content.Initiative) *model.InitiativeEdge {
+			return &model.InitiativeEdge{Cursor: c, Node: n}
+		})}, err
 }
 
 func toolkitConnection(p relay.Page[*content.ToolkitSection], err error) (*model.ToolkitSectionConnection, error) {
 	return &model.ToolkitSectionConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
-		Edges: edges(p, func(c string, n *content.ToolkitSection) *model.ToolkitSectionEdge { return &model.ToolkitSectionEdge{Cursor: c, Node: n} })}, err
+		Edges: edges(p, func(c string, n *content.ToolkitSection) *model.ToolkitSectionEdge {
+			return &model.ToolkitSectionEdge{Cursor: c, Node: n}
+		})}, err
 }
 
 func blogPostConnection(p relay.Page[*content.BlogPost], err error) (*model.BlogPostConnection, error) {
 	return &model.BlogPostConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
-		Edges: edges(p, func(c string, n *content.BlogPost) *model.BlogPostEdge { return &model.BlogPostEdge{Cursor: c, Node: n} })}, err
+		Edges: edges(p, func(c string, n *content.BlogPost) *model.BlogPostEdge {
+			return &model.BlogPostEdge{Cursor: c, Node: n}
+		})}, err
 }
 
 func countryConnection(p relay.Page[*content.Country], err error) (*model.CountryConnection, error) {

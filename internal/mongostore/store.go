@@ -108,7 +108,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		s.BlogPosts.coll: append(common, ordered("publishedOn"), ordered("authorIds", "publishedOn"),
 			ordered("publisherId", "publishedOn"), ordered("mentions", "publishedOn")),
 		s.Countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords")},
-		s.memberships:     {unique("coalitionId", "stakeholderId"), unique("stakeholderId", "coalitionId"), ordered("role")},
+		s.memberships:    {unique("coalitionId", "stakeholderId"), unique("stakeholderId", "coalitionId"), ordered("role")},
 	}
 	for coll, models := range plan {
 		if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {

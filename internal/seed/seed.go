@@ -109,7 +109,7 @@ type BlogPost struct {
 	Publisher   *string  `json:"publisher"`
 	Mentions    []struct {
 		Type content.TypeName `json:"type"`
-		Slug string       `json:"slug"`
+		Slug string           `json:"slug"`
 	} `json:"mentions"`
 	Tags      []string `json:"tags"`
 	SourceURL *string  `json:"sourceUrl"`
