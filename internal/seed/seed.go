@@ -62,11 +62,14 @@ type Coalition struct {
 	FocusAreas  []content.FocusArea     `json:"focusAreas"`
 	Tags        []string                `json:"tags"`
 	SourceURL   *string                 `json:"sourceUrl"`
-	Members     []struct {
-		Stakeholder string                 `json:"stakeholder"`
-		Role        content.MembershipRole `json:"role"`
-		Since       *int                   `json:"since"`
-	} `json:"members"`
+	Members     []Member                `json:"members"`
+}
+
+// Member is a membership of a coalition, by stakeholder slug.
+type Member struct {
+	Stakeholder string                 `json:"stakeholder"`
+	Role        content.MembershipRole `json:"role"`
+	Since       *int                   `json:"since"`
 }
 
 // Initiative is an initiative of the dataset, with partners and coalitions by slug.
@@ -100,19 +103,22 @@ type Section struct {
 
 // BlogPost is a blog post of the dataset; people, publisher and mentions by slug.
 type BlogPost struct {
-	Slug        string   `json:"slug"`
-	Title       string   `json:"title"`
-	PublishedOn *string  `json:"publishedOn"`
-	Excerpt     *string  `json:"excerpt"`
-	Body        *string  `json:"body"`
-	Authors     []string `json:"authors"`
-	Publisher   *string  `json:"publisher"`
-	Mentions    []struct {
-		Type content.TypeName `json:"type"`
-		Slug string           `json:"slug"`
-	} `json:"mentions"`
-	Tags      []string `json:"tags"`
-	SourceURL *string  `json:"sourceUrl"`
+	Slug        string    `json:"slug"`
+	Title       string    `json:"title"`
+	PublishedOn *string   `json:"publishedOn"`
+	Excerpt     *string   `json:"excerpt"`
+	Body        *string   `json:"body"`
+	Authors     []string  `json:"authors"`
+	Publisher   *string   `json:"publisher"`
+	Mentions    []Mention `json:"mentions"`
+	Tags        []string  `json:"tags"`
+	SourceURL   *string   `json:"sourceUrl"`
+}
+
+// Mention names a piece of content by type and slug.
+type Mention struct {
+	Type content.TypeName `json:"type"`
+	Slug string           `json:"slug"`
 }
 
 // Content returns the embedded seed content.

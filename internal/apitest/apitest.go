@@ -1,0 +1,224 @@
+// Package apitest runs the real service for tests: the real HTTP handler over the real store, through the real
+// driver, on the embedded FerretDB (or the MongoDB at MONGODB_URI), with one database per test.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"coalitiongraph/internal/embedded"
+	"coalitiongraph/internal/httpapi"
+	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/seed"
+
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+var shared struct {
+	once sync.Once
+	uri  string
+	dir  string
+	srv  *embedded.Server
+	err  error
+}
+
+// Main runs a test binary's tests and stops the embedded store afterwards. Call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	if shared.srv != nil {
+		shared.srv.Stop()
+		_ = os.RemoveAll(shared.dir)
+	}
+	os.Exit(code)
+}
+
+// URI is the server the tests use: MONGODB_URI when set, else an embedded FerretDB shared by the test binary.
+func URI(t testing.TB) string {
+	t.Helper()
+	shared.once.Do(func() {
+		if shared.uri = os.Getenv("MONGODB_URI"); shared.uri != "" {
+			return
+		}
+		if shared.dir, shared.err = os.MkdirTemp("", "coalitiongraph-test-"); shared.err != nil {
+			return
+		}
+		quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+		if shared.srv, shared.err = embedded.Start(context.Background(), shared.dir, quiet); shared.err == nil {
+			shared.uri = shared.srv.URI()
+		}
+	})
+	if shared.err != nil {
+		t.Fatalf("start the store: %v", shared.err)
+	}
+	return shared.uri
+}
+
+// API is the service under test with its own database.
+type API struct {
+	t        testing.TB
+	Store    *mongostore.Store
+	Server   *httptest.Server
+	Data     *seed.Dataset
+	commands atomic.Int64
+	counting atomic.Bool
+	logs     bytes.Buffer
+}
+
+// housekeeping commands the driver sends on its own; they are not the API's work.
+var housekeeping = map[string]bool{"hello": true, "isMaster": true, "ismaster": true, "ping": true, "endSessions": true,
+	"buildInfo": true, "saslStart": true, "saslContinue": true, "killCursors": true}
+
+// New starts the API over a fresh database loaded with d (nothing when d is nil). The database is dropped when
+// the test ends.
+func New(t testing.TB, d *seed.Dataset) *API {
+	t.Helper()
+	a := &API{t: t, Data: d}
+	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+		if a.counting.Load() && !housekeeping[e.CommandName] {
+			a.commands.Add(1)
+		}
+	}}
+	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)).SetMonitor(monitor).SetServerSelectionTimeout(10 * time.Second))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	db := client.Database("cgtest_" + hex.EncodeToString(b))
+	ctx := context.Background()
+	a.Store = mongostore.New(db)
+	if err := a.Store.EnsureIndexes(ctx); err != nil {
+		t.Fatalf("indexes: %v", err)
+	}
+	if d != nil {
+		if err := seed.Load(ctx, a.Store, d); err != nil {
+			t.Fatalf("load dataset: %v", err)
+		}
+	}
+	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &a.logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a.Server = httptest.NewServer(httpapi.New(a.Store, httpapi.Config{CORSOrigins: []string{"*"}, Logger: logger}))
+	t.Cleanup(func() {
+		a.Server.Close()
+		_ = db.Drop(context.Background())
+		_ = client.Disconnect(context.Background())
+	})
+	return a
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// Logs returns what the service logged at warning level or above.
+func (a *API) Logs() string { return a.logs.String() }
+
+// Error is one GraphQL error as clients see it.
+type Error struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// Code is the error's extensions.code.
+func (e Error) Code() string { s, _ := e.Extensions["code"].(string); return s }
+
+// Response is a GraphQL response.
+type Response struct {
+	Status int
+	Data   json.RawMessage `json:"data"`
+	Errors []Error         `json:"errors"`
+}
+
+// Query posts a GraphQL document with variables and decodes the response; it counts the database commands the
+// request makes (see Commands).
+func (a *API) Query(query string, vars map[string]any) Response {
+	a.t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return a.Post("application/json", body)
+}
+
+// Post sends a raw body to /graphql.
+func (a *API) Post(contentType string, body []byte) Response {
+	a.t.Helper()
+	a.commands.Store(0)
+	a.counting.Store(true)
+	defer a.counting.Store(false)
+	res, err := http.Post(a.Server.URL+"/graphql", contentType, bytes.NewReader(body))
+	if err != nil {
+		a.t.Fatalf("post: %v", err)
+	}
+	return a.decode(res)
+}
+
+// Get sends a request to path and decodes a GraphQL response.
+func (a *API) Get(path string) Response {
+	a.t.Helper()
+	res, err := http.Get(a.Server.URL + path)
+	if err != nil {
+		a.t.Fatalf("get: %v", err)
+	}
+	return a.decode(res)
+}
+
+func (a *API) decode(res *http.Response) Response {
+	a.t.Helper()
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	r := Response{Status: res.StatusCode}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		a.t.Fatalf("response %d is not JSON: %s", res.StatusCode, raw)
+	}
+	return r
+}
+
+// Commands is the number of database commands the last Query made.
+func (a *API) Commands() int64 { return a.commands.Load() }
+
+// Must runs a query that must succeed and decodes its data into out.
+func (a *API) Must(query string, vars map[string]any, out any) {
+	a.t.Helper()
+	r := a.Query(query, vars)
+	if len(r.Errors) > 0 || r.Status != http.StatusOK {
+		a.t.Fatalf("query failed (%d): %+v\nquery: %s", r.Status, r.Errors, query)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		a.t.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// Fails runs a query that must fail with one error of the given code, and returns that error.
+func (a *API) Fails(code, query string, vars map[string]any) Error {
+	a.t.Helper()
+	r := a.Query(query, vars)
+	if r.Status >= 500 {
+		a.t.Fatalf("status %d for a bad request", r.Status)
+	}
+	for _, e := range r.Errors {
+		if e.Code() == code {
+			return e
+		}
+	}
+	a.t.Fatalf("want an error with code %s, got %+v", code, r.Errors)
+	return Error{}
+}
