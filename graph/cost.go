@@ -12,9 +12,10 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// MaxCost bounds the work one operation may ask for: roughly the number of objects and fields it can return.
-// `coalitions(first: 100) { members(first: 100) { name } }` costs 100 × (1 + 100 × 2) = 20,100.
-const MaxCost = 50_000
+// MaxCost bounds the work one operation may ask for: roughly the number of objects and fields it could return at
+// most, the same order as GitHub's limit of 500,000 nodes. `coalitions(first: 100) { members(first: 100) { name } }`
+// costs 100 × (1 + 100 × 2) = 20,100; three nested connections of 100 cost about two million.
+const MaxCost = 500_000
 
 // CostLimit rejects, before anything runs, an operation whose cost is over Max. A field costs 1 plus its
 // selections; a connection multiplies its selections by its page size (first or last, 20 by default), and `nodes`

@@ -76,7 +76,13 @@ type API struct {
 	commands atomic.Int64
 	counting atomic.Bool
 	logs     bytes.Buffer
+	client   *mongo.Client
+	mu       sync.Mutex
+	names    []string
 }
+
+// Disconnect closes the API's database connection, so that every query fails inside the store.
+func (a *API) Disconnect() { _ = a.client.Disconnect(context.Background()) }
 
 // housekeeping commands the driver sends on its own; they are not the API's work.
 var housekeeping = map[string]bool{"hello": true, "isMaster": true, "ismaster": true, "ping": true, "endSessions": true,
@@ -86,10 +92,19 @@ var housekeeping = map[string]bool{"hello": true, "isMaster": true, "ismaster": 
 // the test ends.
 func New(t testing.TB, d *seed.Dataset) *API {
 	t.Helper()
+	return NewWith(t, d, httpapi.Config{})
+}
+
+// NewWith is New with handler settings (the logger and CORS origins are the harness's unless set).
+func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
+	t.Helper()
 	a := &API{t: t, Data: d}
 	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
 		if a.counting.Load() && !housekeeping[e.CommandName] {
 			a.commands.Add(1)
+			a.mu.Lock()
+			a.names = append(a.names, e.CommandName)
+			a.mu.Unlock()
 		}
 	}}
 	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)).SetMonitor(monitor).SetServerSelectionTimeout(10 * time.Second))
@@ -110,7 +125,14 @@ func New(t testing.TB, d *seed.Dataset) *API {
 		}
 	}
 	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &a.logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	a.Server = httptest.NewServer(httpapi.New(a.Store, httpapi.Config{CORSOrigins: []string{"*"}, Logger: logger}))
+	if cfg.Logger == nil {
+		cfg.Logger = logger
+	}
+	if cfg.CORSOrigins == nil {
+		cfg.CORSOrigins = []string{"*"}
+	}
+	a.Server = httptest.NewServer(httpapi.New(a.Store, cfg))
+	a.client = client
 	t.Cleanup(func() {
 		a.Server.Close()
 		_ = db.Drop(context.Background())
@@ -162,6 +184,9 @@ func (a *API) Query(query string, vars map[string]any) Response {
 func (a *API) Post(contentType string, body []byte) Response {
 	a.t.Helper()
 	a.commands.Store(0)
+	a.mu.Lock()
+	a.names = nil
+	a.mu.Unlock()
 	a.counting.Store(true)
 	defer a.counting.Store(false)
 	res, err := http.Post(a.Server.URL+"/graphql", contentType, bytes.NewReader(body))
@@ -194,6 +219,13 @@ func (a *API) decode(res *http.Response) Response {
 
 // Commands is the number of database commands the last Query made.
 func (a *API) Commands() int64 { return a.commands.Load() }
+
+// CommandNames are the names of the database commands the last Query made, in order.
+func (a *API) CommandNames() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]string(nil), a.names...)
+}
 
 // Must runs a query that must succeed and decodes its data into out.
 func (a *API) Must(query string, vars map[string]any, out any) {

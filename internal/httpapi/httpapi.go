@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -40,12 +41,14 @@ type Config struct {
 	// CORSOrigins are the origins browsers may call the API from; "*" allows any (without credentials).
 	CORSOrigins []string
 	Logger      *slog.Logger
+	// LoaderWait is the dataloaders' batching window; 0 for loader.DefaultWait.
+	LoaderWait time.Duration
 }
 
 // New returns the service's whole HTTP handler.
 func New(store *mongostore.Store, cfg Config) http.Handler {
 	mux := http.NewServeMux()
-	routes(mux, store, cfg.Logger)
+	routes(mux, store, cfg)
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
@@ -67,8 +70,9 @@ func allowsAny(origins []string) bool {
 }
 
 // routes lists every endpoint of the service.
-func routes(mux *http.ServeMux, store *mongostore.Store, logger *slog.Logger) {
-	api := loader.Middleware(store)(limitBody(graphQL(store, logger)))
+func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
+	logger := cfg.Logger
+	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(store, logger)))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
 	mux.Handle("GET /{$}", playground.Handler("Coalition Graph", "/graphql"))
@@ -107,8 +111,15 @@ func graphQL(store *mongostore.Store, logger *slog.Logger) http.Handler {
 	})
 }
 
+// limitBody refuses request bodies over MaxBodyBytes with a 413 before anything reads them.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > MaxBodyBytes {
+			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
+				"message": fmt.Sprintf("the request body is over %d bytes", MaxBodyBytes), "extensions": map[string]string{"code": "BAD_REQUEST"},
+			}}})
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})

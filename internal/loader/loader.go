@@ -20,9 +20,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// Wait is how long a loader collects keys before it fetches them: the fields of one level of a query are resolved
-// concurrently and arrive within it.
-const Wait = 2 * time.Millisecond
+// DefaultWait is how long a loader collects keys before it fetches them: the fields of one level of a query are
+// resolved concurrently and arrive within it.
+const DefaultWait = 2 * time.Millisecond
 
 // Loaders are the dataloaders of one request.
 type Loaders struct {
@@ -84,10 +84,13 @@ type Args[F any, O any] struct {
 	Types  []content.TypeName
 }
 
-// New returns fresh loaders over store for one request.
-func New(store *mongostore.Store) *Loaders {
+// New returns fresh loaders over store for one request; wait is the batching window (DefaultWait when 0).
+func New(store *mongostore.Store, wait time.Duration) *Loaders {
+	if wait <= 0 {
+		wait = DefaultWait
+	}
 	l := &Loaders{store: store, args: map[string]any{}}
-	opt := dataloadgen.WithWait(Wait)
+	opt := dataloadgen.WithWait(wait)
 	l.Coalition = dataloadgen.NewMappedLoader(store.Coalitions.ByIDs, opt)
 	l.Stakeholder = dataloadgen.NewMappedLoader(store.Stakeholders.ByIDs, opt)
 	l.Initiative = dataloadgen.NewMappedLoader(store.Initiatives.ByIDs, opt)
@@ -453,10 +456,10 @@ func str(p *string) string {
 type ctxKey struct{}
 
 // Middleware puts fresh loaders over store into each request's context.
-func Middleware(store *mongostore.Store) func(http.Handler) http.Handler {
+func Middleware(store *mongostore.Store, wait time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(store))))
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(store, wait))))
 		})
 	}
 }

@@ -145,6 +145,8 @@ func (k *Kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	}
 	if limit > 0 {
 		opts.SetLimit(limit)
+	} else {
+		opts.SetBatchSize(batchSize)
 	}
 	cur, err := k.coll.Find(ctx, q, opts)
 	if err != nil {
@@ -195,6 +197,10 @@ func (k *Kind[T, F, O]) Put(ctx context.Context, key string, item *T) (string, e
 	}
 	return out.ID, nil
 }
+
+// batchSize is the first batch of an unlimited find (MongoDB's default is 101 documents): a relation level of a
+// request is then one round trip, not one per hundred related items.
+const batchSize = 10_000
 
 func direction(desc bool) int {
 	if desc {

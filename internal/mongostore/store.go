@@ -60,7 +60,7 @@ func (s *Store) Memberships(ctx context.Context, field string, ids []string, rol
 	if len(roles) > 0 {
 		q = append(q, bson.E{Key: "role", Value: bson.D{{Key: "$in", Value: roles}}})
 	}
-	cur, err := s.memberships.Find(ctx, q)
+	cur, err := s.memberships.Find(ctx, q, options.Find().SetBatchSize(batchSize))
 	if err != nil {
 		return nil, storeErr("find memberships", err)
 	}
