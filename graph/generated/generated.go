@@ -2411,6 +2411,10 @@ input DateTimeRange {
   to: DateTime
 }
 
+"""
+The entry points for reading the graph: each content type by ID or slug, each as a paged, filtered and ordered
+list, and any object by its global ID.
+"""
 type Query {
   "Fetches any object by its global ID. Null (with a NOT_FOUND error) when nothing has that ID."
   node("Global ID of the object." id: ID!): Node

@@ -131,6 +131,8 @@ type InitiativeEdge struct {
 	Node *content.Initiative `json:"node"`
 }
 
+// The entry points for reading the graph: each content type by ID or slug, each as a paged, filtered and ordered
+// list, and any object by its global ID.
 type Query struct {
 }
 

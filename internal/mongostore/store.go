@@ -5,6 +5,8 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/relay"
@@ -79,23 +81,18 @@ func (s *Store) PutMembership(ctx context.Context, m *content.Membership) error 
 }
 
 // EnsureIndexes creates, idempotently, an index for every query shape the API issues: unique slugs, each ordering
-// with its id tie-break, each filter and each relation lookup.
+// with its id tie-break, each filter and each relation lookup. It creates only the indexes that are missing (by
+// name): FerretDB 1.24 fails on a createIndexes for an index that exists.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	ordered := func(fields ...string) mongo.IndexModel {
+	index := func(unique bool, fields ...string) mongo.IndexModel {
 		keys := bson.D{}
 		for _, f := range fields {
 			keys = append(keys, bson.E{Key: f, Value: 1})
 		}
-		return mongo.IndexModel{Keys: append(keys, bson.E{Key: "_id", Value: 1})}
+		return mongo.IndexModel{Keys: keys, Options: options.Index().SetUnique(unique).SetName(indexName(keys))}
 	}
-	unique := func(fields ...string) mongo.IndexModel {
-		keys := bson.D{}
-		for _, f := range fields {
-			keys = append(keys, bson.E{Key: f, Value: 1})
-		}
-		return mongo.IndexModel{Keys: keys, Options: options.Index().SetUnique(true)}
-	}
-	common := []mongo.IndexModel{unique("slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags")}
+	ordered := func(fields ...string) mongo.IndexModel { return index(false, append(fields, "_id")...) }
+	common := []mongo.IndexModel{index(true, "slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags")}
 	plan := map[*mongo.Collection][]mongo.IndexModel{
 		s.Coalitions.coll: append(common, ordered("countryCode", "sortName"), ordered("status", "sortName"),
 			ordered("scope"), ordered("launchYear"), ordered("focusAreas")),
@@ -108,14 +105,46 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		s.BlogPosts.coll: append(common, ordered("publishedOn"), ordered("authorIds", "publishedOn"),
 			ordered("publisherId", "publishedOn"), ordered("mentions", "publishedOn")),
 		s.Countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords")},
-		s.memberships:    {unique("coalitionId", "stakeholderId"), unique("stakeholderId", "coalitionId"), ordered("role")},
+		s.memberships:     {index(true, "coalitionId", "stakeholderId"), index(true, "stakeholderId", "coalitionId"), ordered("role")},
 	}
 	for coll, models := range plan {
-		if _, err := coll.Indexes().CreateMany(ctx, models); err != nil {
+		cur, err := coll.Indexes().List(ctx)
+		if err != nil {
+			return fmt.Errorf("list indexes of %s: %w", coll.Name(), err)
+		}
+		var existing []struct {
+			Name string `bson:"name"`
+		}
+		if err := cur.All(ctx, &existing); err != nil {
+			return fmt.Errorf("list indexes of %s: %w", coll.Name(), err)
+		}
+		names := make([]string, len(existing))
+		for i, e := range existing {
+			names[i] = e.Name
+		}
+		var missing []mongo.IndexModel
+		for _, m := range models {
+			if !slices.Contains(names, indexName(m.Keys.(bson.D))) {
+				missing = append(missing, m)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := coll.Indexes().CreateMany(ctx, missing); err != nil {
 			return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
 		}
 	}
 	return nil
+}
+
+// indexName names an index by its fields, such as "countryCode_sortName__id".
+func indexName(keys bson.D) string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.Key
+	}
+	return strings.Join(names, "_")
 }
 
 // Sorted is a shorthand for the keys of an ordering that cannot fail: the defaults.
