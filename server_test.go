@@ -43,7 +43,9 @@ func start(t *testing.T, env map[string]string, args ...string) (string, *syncBu
 	out := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, append([]string{"coalitiongraph"}, args...), func(k string) string { return env[k] }, out, io.Discard) }()
+	go func() {
+		done <- run(ctx, append([]string{"coalitiongraph"}, args...), func(k string) string { return env[k] }, out, io.Discard)
+	}()
 	stop := func() error { cancel(); return <-done }
 	listening := regexp.MustCompile(`msg=listening url=(\S+)`)
 	deadline := time.Now().Add(2 * time.Minute)

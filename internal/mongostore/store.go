@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"coalitiongraph/internal/content"
-	"coalitiongraph/internal/relay"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -105,7 +104,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		s.BlogPosts.coll: append(common, ordered("publishedOn"), ordered("authorIds", "publishedOn"),
 			ordered("publisherId", "publishedOn"), ordered("mentions", "publishedOn")),
 		s.Countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords")},
-		s.memberships:     {index(true, "coalitionId", "stakeholderId"), index(true, "stakeholderId", "coalitionId"), ordered("role")},
+		s.memberships:    {index(true, "coalitionId", "stakeholderId"), index(true, "stakeholderId", "coalitionId"), ordered("role")},
 	}
 	for coll, models := range plan {
 		cur, err := coll.Indexes().List(ctx)
@@ -145,10 +144,4 @@ func indexName(keys bson.D) string {
 		names[i] = k.Key
 	}
 	return strings.Join(names, "_")
-}
-
-// Sorted is a shorthand for the keys of an ordering that cannot fail: the defaults.
-func Sorted[T any, F any, O Order](k *Kind[T, F, O]) []relay.Sort[*T] {
-	keys, _ := k.Sort(nil)
-	return keys
 }
