@@ -2,11 +2,14 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
 	"coalitiongraph/internal/apitest"
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/httpapi"
+	"coalitiongraph/internal/seed"
 )
 
 // NestedQuery is the command-count and benchmark query: coalitions, their country, members, the members' other
@@ -81,5 +84,33 @@ func TestCommandsGrowWithDepthNotItems(t *testing.T) {
 	const want = 10
 	if counts[40] != want {
 		t.Errorf("%d commands, want %d (one or two per relation level)", counts[40], want)
+	}
+}
+
+// Relations of different types with equal arguments in one query keep their own arguments.
+func TestSiblingRelationsWithEqualArguments(t *testing.T) {
+	api := apitest.New(t, apitest.Fixture(4))
+	var out struct {
+		Coalition struct {
+			Members     struct{ TotalCount int }
+			Initiatives struct{ TotalCount int }
+			MentionedIn struct{ TotalCount int }
+		}
+	}
+	api.Must(`{ coalition(slug: "coalition-001") { members { totalCount } initiatives { totalCount } mentionedIn { totalCount } } }`, nil, &out)
+	c := api.Data.Coalitions[1]
+	initiatives, mentions := 0, 0
+	for _, in := range api.Data.Initiatives {
+		if slices.Contains(in.Coalitions, c.Slug) {
+			initiatives++
+		}
+	}
+	for _, p := range api.Data.BlogPosts {
+		if slices.Contains(p.Mentions, seed.Mention{Type: content.TypeCoalition, Slug: c.Slug}) {
+			mentions++
+		}
+	}
+	if out.Coalition.Members.TotalCount != len(c.Members) || out.Coalition.Initiatives.TotalCount != initiatives || out.Coalition.MentionedIn.TotalCount != mentions {
+		t.Errorf("got %+v, want %d members, %d initiatives, %d mentions", out.Coalition, len(c.Members), initiatives, mentions)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -151,10 +152,12 @@ func (l *Loaders) Key(via Via, targets []string, args any) Key {
 	if err != nil { // arguments are plain data decoded from GraphQL
 		panic("loader: arguments cannot be encoded: " + err.Error())
 	}
+	// The type is part of the id: equal JSON of two relations' arguments must not share an entry.
+	id := fmt.Sprintf("%T%s", args, raw)
 	l.mu.Lock()
-	l.args[string(raw)] = args
+	l.args[id] = args
 	l.mu.Unlock()
-	return Key{Via: via, Targets: strings.Join(targets, ","), Args: string(raw)}
+	return Key{Via: via, Targets: strings.Join(targets, ","), Args: id}
 }
 
 func (l *Loaders) lookup(k Key) any {
