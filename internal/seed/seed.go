@@ -316,9 +316,17 @@ func (l *loader) toolkit(ctx context.Context, d *Dataset) error {
 }
 
 func (l *loader) blogPosts(ctx context.Context, d *Dataset) error {
-	// Posts may mention posts: take every slug first so that order in the file does not matter.
+	// Posts may mention posts: give every post an id first (inserting only the new ones, so that a reload never
+	// blanks a stored post) so that order in the file does not matter.
 	for _, p := range d.BlogPosts {
 		if err := l.put(content.TypeBlogPost, p.Slug, func() (string, error) {
+			stored, err := l.store.BlogPosts.One(ctx, "slug", p.Slug)
+			if err == nil {
+				return stored.ID, nil
+			}
+			if content.ErrorCode(err) != content.ENotFound {
+				return "", err
+			}
 			return l.store.BlogPosts.Put(ctx, "slug", &content.BlogPost{Slug: p.Slug, Title: p.Title})
 		}); err != nil {
 			return err
