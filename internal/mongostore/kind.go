@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"coalitiongraph/internal/content"
@@ -53,6 +54,9 @@ func (k *Kind[T, F, O]) Sort(order []O) ([]relay.Sort[*T], error) {
 		seen[name] = true
 		f.Desc = dir == content.DESC
 		keys = append(keys, f)
+	}
+	if slices.ContainsFunc(keys, func(s relay.Sort[*T]) bool { return s.Field == "_id" }) {
+		return keys, nil // already total, as for countries by CODE
 	}
 	return append(keys, relay.Sort[*T]{Field: "_id", Desc: keys[0].Desc, Value: func(t *T) any { return k.id(t) }}), nil
 }
