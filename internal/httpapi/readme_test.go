@@ -3,8 +3,8 @@ package httpapi_test
 import (
 	"encoding/json"
 	"os"
-	"strings"
 	"regexp"
+	"strings"
 	"testing"
 
 	"coalitiongraph/internal/apitest"

@@ -53,36 +53,59 @@ func (s *Store) compileCoalition(ctx context.Context, f *content.CoalitionFilter
 	c.search(f.Search)
 	c.timeRange("updatedAt", f.UpdatedAt)
 	if f.HasMember != nil {
-		id, err := localID("filter.hasMember", *f.HasMember, content.TypeStakeholder)
-		if err != nil {
+		if err := s.members(ctx, &c, "filter.hasMember", *f.HasMember, content.TypeStakeholder); err != nil {
 			return nil, err
 		}
-		ms, err := s.Memberships(ctx, "stakeholderId", []string{id}, nil)
-		if err != nil {
-			return nil, err
-		}
-		ids := []string{}
-		for _, m := range ms {
-			ids = append(ids, m.CoalitionID)
-		}
-		in(&c, "_id", ids)
 	}
 	if f.HasInitiative != nil {
-		id, err := localID("filter.hasInitiative", *f.HasInitiative, content.TypeInitiative)
+		err := s.initiativeRefs(ctx, &c, "filter.hasInitiative", *f.HasInitiative, func(i *content.Initiative) []string { return i.CoalitionIDs })
 		if err != nil {
 			return nil, err
 		}
-		found, err := s.Initiatives.ByIDs(ctx, []string{id})
-		if err != nil {
-			return nil, err
-		}
-		ids := []string{}
-		if it := found[id]; it != nil {
-			ids = it.CoalitionIDs
-		}
-		in(&c, "_id", ids)
 	}
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileCoalition)
+}
+
+// members restricts c to the other side of the memberships of the given coalition or stakeholder (global ID of
+// type t): a stakeholder's coalitions, or a coalition's members.
+func (s *Store) members(ctx context.Context, c *conds, arg, gid string, t content.TypeName) error {
+	id, err := localID(arg, gid, t)
+	if err != nil {
+		return err
+	}
+	from := map[content.TypeName]string{content.TypeStakeholder: "stakeholderId", content.TypeCoalition: "coalitionId"}[t]
+	ms, err := s.Memberships(ctx, from, []string{id}, nil)
+	if err != nil {
+		return err
+	}
+	ids := []string{}
+	for _, m := range ms {
+		if t == content.TypeStakeholder {
+			ids = append(ids, m.CoalitionID)
+		} else {
+			ids = append(ids, m.StakeholderID)
+		}
+	}
+	in(c, "_id", ids)
+	return nil
+}
+
+// initiativeRefs restricts c to the ids an initiative (global ID) refers to: its partners or its coalitions.
+func (s *Store) initiativeRefs(ctx context.Context, c *conds, arg, gid string, refs func(*content.Initiative) []string) error {
+	id, err := localID(arg, gid, content.TypeInitiative)
+	if err != nil {
+		return err
+	}
+	found, err := s.Initiatives.ByIDs(ctx, []string{id})
+	if err != nil {
+		return err
+	}
+	ids := []string{}
+	if it := found[id]; it != nil {
+		ids = refs(it)
+	}
+	in(c, "_id", ids)
+	return nil
 }
 
 func (s *Store) stakeholderKind() *Kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
@@ -115,34 +138,15 @@ func (s *Store) compileStakeholder(ctx context.Context, f *content.StakeholderFi
 	c.search(f.Search)
 	c.timeRange("updatedAt", f.UpdatedAt)
 	if f.MemberOf != nil {
-		id, err := localID("filter.memberOf", *f.MemberOf, content.TypeCoalition)
-		if err != nil {
+		if err := s.members(ctx, &c, "filter.memberOf", *f.MemberOf, content.TypeCoalition); err != nil {
 			return nil, err
 		}
-		ms, err := s.Memberships(ctx, "coalitionId", []string{id}, nil)
-		if err != nil {
-			return nil, err
-		}
-		ids := []string{}
-		for _, m := range ms {
-			ids = append(ids, m.StakeholderID)
-		}
-		in(&c, "_id", ids)
 	}
 	if f.PartnerOf != nil {
-		id, err := localID("filter.partnerOf", *f.PartnerOf, content.TypeInitiative)
+		err := s.initiativeRefs(ctx, &c, "filter.partnerOf", *f.PartnerOf, func(i *content.Initiative) []string { return i.PartnerIDs })
 		if err != nil {
 			return nil, err
 		}
-		found, err := s.Initiatives.ByIDs(ctx, []string{id})
-		if err != nil {
-			return nil, err
-		}
-		ids := []string{}
-		if it := found[id]; it != nil {
-			ids = it.PartnerIDs
-		}
-		in(&c, "_id", ids)
 	}
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileStakeholder)
 }
