@@ -24,6 +24,18 @@ func (r *coalitionResolver) Country(ctx context.Context, obj *content.Coalition)
 	return c, loader.NotFound(err, content.TypeCountry, obj.CountryCode)
 }
 
+// Contact is the resolver for the contact field.
+func (r *coalitionResolver) Contact(ctx context.Context, obj *content.Coalition) (*content.Stakeholder, error) {
+	args, _ := relArgs[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder](r.Store.Stakeholders, ptr(1), nil, nil, nil, nil, nil)
+	args.Roles = []content.MembershipRole{"COORDINATOR"}
+	l := loader.For(ctx)
+	p, err := l.Members.Load(ctx, l.Key("members", []string{obj.ID}, args))
+	if err != nil || len(p.Items) > 0 {
+		return firstMember(p.Items), err
+	}
+	return l.Secretariat(ctx)
+}
+
 // Members is the resolver for the members field.
 func (r *coalitionResolver) Members(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, roles []content.MembershipRole, orderBy []*content.StakeholderOrder) (*model.CoalitionMemberConnection, error) {
 	args, err := relArgs(r.Store.Stakeholders, first, after, last, before, filter, orderBy)

@@ -23,6 +23,15 @@ func (r *initiativeResolver) Countries(ctx context.Context, obj *content.Initiat
 	return loader.For(ctx).Country.LoadAll(ctx, obj.CountryCodes)
 }
 
+// Contact is the resolver for the contact field.
+func (r *initiativeResolver) Contact(ctx context.Context, obj *content.Initiative) (*content.Stakeholder, error) {
+	p, err := related(ctx, r.Store.Stakeholders, stakeholdersLoader, loader.ByID, obj.PartnerIDs, ptr(1), nil, nil, nil, nil, nil)
+	if err != nil || len(p.Items) > 0 {
+		return first(p.Items), err
+	}
+	return loader.For(ctx).Secretariat(ctx)
+}
+
 // Partners is the resolver for the partners field.
 func (r *initiativeResolver) Partners(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error) {
 	return stakeholderConnection(related(ctx, r.Store.Stakeholders, stakeholdersLoader, loader.ByID, obj.PartnerIDs, first, after, last, before, filter, orderBy))

@@ -163,3 +163,19 @@ func blogPostsLoader(l *loader.Loaders) relationLoader[content.BlogPost] { retur
 func bySlug[T any](one func(context.Context, string, string) (*T, error)) func(context.Context, string) (*T, error) {
 	return func(ctx context.Context, slug string) (*T, error) { return one(ctx, "slug", slug) }
 }
+
+func ptr[T any](v T) *T { return &v }
+
+func first[T any](items []*T) *T {
+	if len(items) == 0 {
+		return nil
+	}
+	return items[0]
+}
+
+func firstMember(items []*content.Member) *content.Stakeholder {
+	if len(items) == 0 {
+		return nil
+	}
+	return items[0].Stakeholder
+}

@@ -73,6 +73,7 @@ type ComplexityRoot struct {
 	}
 
 	Coalition struct {
+		Contact     func(childComplexity int) int
 		Country     func(childComplexity int) int
 		Description func(childComplexity int) int
 		FocusAreas  func(childComplexity int) int
@@ -154,6 +155,7 @@ type ComplexityRoot struct {
 
 	Initiative struct {
 		Coalitions  func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) int
+		Contact     func(childComplexity int) int
 		Countries   func(childComplexity int) int
 		Description func(childComplexity int) int
 		FocusAreas  func(childComplexity int) int
@@ -301,6 +303,7 @@ type CoalitionResolver interface {
 
 	Country(ctx context.Context, obj *content.Coalition) (*content.Country, error)
 
+	Contact(ctx context.Context, obj *content.Coalition) (*content.Stakeholder, error)
 	Members(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, roles []content.MembershipRole, orderBy []*content.StakeholderOrder) (*model.CoalitionMemberConnection, error)
 	Initiatives(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
 	MentionedIn(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
@@ -317,6 +320,7 @@ type InitiativeResolver interface {
 
 	Countries(ctx context.Context, obj *content.Initiative) ([]*content.Country, error)
 
+	Contact(ctx context.Context, obj *content.Initiative) (*content.Stakeholder, error)
 	Partners(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	Coalitions(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error)
 	MentionedIn(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
@@ -507,6 +511,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BlogPostEdge.Node(childComplexity), true
 
+	case "Coalition.contact":
+		if e.ComplexityRoot.Coalition.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.Contact(childComplexity), true
 	case "Coalition.country":
 		if e.ComplexityRoot.Coalition.Country == nil {
 			break
@@ -858,6 +868,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.Coalitions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*content.CoalitionFilter), args["orderBy"].([]*content.CoalitionOrder)), true
+	case "Initiative.contact":
+		if e.ComplexityRoot.Initiative.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Contact(childComplexity), true
 	case "Initiative.countries":
 		if e.ComplexityRoot.Initiative.Countries == nil {
 			break
@@ -1818,6 +1834,11 @@ type Coalition implements Node {
   sourceUrl: String
   "When this content last changed."
   updatedAt: DateTime!
+  """
+  Who to contact about the coalition: its first coordinator by name, or else the Coalition's Secretariat, which
+  liaises with every coordinating body.
+  """
+  contact: Stakeholder!
   "Members of the coalition; each edge carries the member's role and the year it joined."
   members(
     "Page forward: how many members (1–100, default 20)."
@@ -1943,7 +1964,7 @@ enum CoalitionOrderField {
   NAME
   "Country code."
   COUNTRY
-  "Status."
+  "Status, alphabetically by value (ACTIVE before FORMING)."
   STATUS
   "Launch year."
   LAUNCH_YEAR
@@ -2177,6 +2198,8 @@ type Initiative implements Node {
   sourceUrl: String
   "When this content last changed."
   updatedAt: DateTime!
+  "Who to contact to cooperate with the initiative: its first partner by name, or else the Coalition's Secretariat."
+  contact: Stakeholder!
   "Organisations and people that run or support the initiative."
   partners(
     "Page forward: how many (1–100, default 20)."
@@ -2268,7 +2291,7 @@ input InitiativeFilter {
 enum InitiativeOrderField {
   "Name, ignoring case and accents."
   NAME
-  "Scope."
+  "Scope, alphabetically by value name."
   SCOPE
   "Start year."
   START_YEAR
@@ -2581,9 +2604,9 @@ input StakeholderFilter {
 enum StakeholderOrderField {
   "Name, ignoring case and accents."
   NAME
-  "Kind (organisation or person)."
+  "Kind, alphabetically by value (ORGANISATION before PERSON)."
   KIND
-  "Category."
+  "Category, alphabetically by value name."
   CATEGORY
   "Country code."
   COUNTRY
@@ -2916,6 +2939,8 @@ func (ec *executionContext) childFields_Coalition(ctx context.Context, field gra
 		return ec.fieldContext_Coalition_sourceUrl(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Coalition_updatedAt(ctx, field)
+	case "contact":
+		return ec.fieldContext_Coalition_contact(ctx, field)
 	case "members":
 		return ec.fieldContext_Coalition_members(ctx, field)
 	case "initiatives":
@@ -3074,6 +3099,8 @@ func (ec *executionContext) childFields_Initiative(ctx context.Context, field gr
 		return ec.fieldContext_Initiative_sourceUrl(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Initiative_updatedAt(ctx, field)
+	case "contact":
+		return ec.fieldContext_Initiative_contact(ctx, field)
 	case "partners":
 		return ec.fieldContext_Initiative_partners(ctx, field)
 	case "coalitions":
@@ -5851,6 +5878,38 @@ func (ec *executionContext) fieldContext_Coalition_updatedAt(_ context.Context, 
 	return graphql.NewScalarFieldContext("Coalition", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Coalition_contact(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Coalition().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coalition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Coalition_members(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7237,6 +7296,38 @@ func (ec *executionContext) _Initiative_updatedAt(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Initiative_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Initiative", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Initiative_contact(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Initiative().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Initiative",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Initiative_partners(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
@@ -12364,6 +12455,12 @@ func (ec *executionContext) _Coalition(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Coalition_contact(ctx, field, obj)
+				})
 		case "members":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -12898,6 +12995,12 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Initiative_contact(ctx, field, obj)
+				})
 		case "partners":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,

@@ -21,6 +21,9 @@ const (
 	TypeCountry        TypeName = "Country"
 )
 
+// ContentTypes are the types of content, the ones a blog post can mention (Country is not content).
+var ContentTypes = []TypeName{TypeCoalition, TypeStakeholder, TypeInitiative, TypeToolkitSection, TypeBlogPost}
+
 // Node is any object with a global ID: every content type and Country.
 type Node interface {
 	// Key is the object's type-qualified key, such as "Coalition:6650…"; GlobalID encodes it for clients.
@@ -97,13 +100,13 @@ func ParseGlobalID(field, id string, want ...TypeName) (TypeName, string, error)
 		return "", "", Errorf(EInvalid, field, "%q is not a valid ID", id)
 	}
 	if len(want) > 0 && !contains(want, TypeName(t)) {
-		return "", "", Errorf(EInvalid, field, "ID %q is a %s, not a %s", id, t, want[0])
+		return "", "", Errorf(EInvalid, field, "ID %q is a %s, which cannot be used here", id, t)
 	}
 	return TypeName(t), local, nil
 }
 
 func knownType(t TypeName) bool {
-	return contains([]TypeName{TypeCoalition, TypeStakeholder, TypeInitiative, TypeToolkitSection, TypeBlogPost, TypeCountry}, t)
+	return t == TypeCountry || contains(ContentTypes, t)
 }
 
 func contains[T comparable](list []T, v T) bool {

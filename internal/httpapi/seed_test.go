@@ -2,9 +2,11 @@ package httpapi_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"coalitiongraph/internal/apitest"
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/seed"
 )
 
@@ -69,5 +71,81 @@ func TestSeedContentLoadsIdempotently(t *testing.T) {
 	}
 	if total != members {
 		t.Errorf("API has %d memberships, seed.json %d", total, members)
+	}
+}
+
+// A coalition's contact is its first coordinator by name, an initiative's its first partner; without one, the
+// Secretariat.
+func TestContactFallsBackToTheSecretariat(t *testing.T) {
+	d, err := seed.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := apitest.New(t, d)
+	names := map[string]string{}
+	secretariat := ""
+	for _, s := range d.Stakeholders {
+		names[s.Slug] = s.Name
+		if slices.Contains(s.Tags, "secretariat") {
+			secretariat = s.Slug
+		}
+	}
+	if secretariat == "" {
+		t.Fatal("the seed content has no stakeholder tagged secretariat")
+	}
+	firstByName := func(slugs []string) string {
+		best := secretariat
+		for _, s := range slugs {
+			if best == secretariat || content.Fold(names[s]) < content.Fold(names[best]) {
+				best = s
+			}
+		}
+		return best
+	}
+	var out struct {
+		Coalitions struct {
+			Nodes []struct {
+				Slug    string
+				Contact struct{ Slug string }
+			}
+		}
+		Initiatives struct {
+			Nodes []struct {
+				Slug    string
+				Contact struct{ Slug string }
+			}
+		}
+	}
+	api.Must(`{ coalitions(first: 100) { nodes { slug contact { slug } } } initiatives(first: 100) { nodes { slug contact { slug } } } }`, nil, &out)
+	want := map[string]string{}
+	for _, c := range d.Coalitions {
+		var coordinators []string
+		for _, m := range c.Members {
+			if m.Role == "COORDINATOR" {
+				coordinators = append(coordinators, m.Stakeholder)
+			}
+		}
+		want["c:"+c.Slug] = firstByName(coordinators)
+	}
+	for _, i := range d.Initiatives {
+		want["i:"+i.Slug] = firstByName(i.Partners)
+	}
+	fallbacks := 0
+	check := func(key, got string) {
+		if got != want[key] {
+			t.Errorf("%s: contact %s, want %s", key, got, want[key])
+		}
+		if got == secretariat {
+			fallbacks++
+		}
+	}
+	for _, c := range out.Coalitions.Nodes {
+		check("c:"+c.Slug, c.Contact.Slug)
+	}
+	for _, i := range out.Initiatives.Nodes {
+		check("i:"+i.Slug, i.Contact.Slug)
+	}
+	if fallbacks == 0 || fallbacks == len(want) {
+		t.Errorf("%d of %d contacts are the Secretariat: the test does not exercise both cases", fallbacks, len(want))
 	}
 }

@@ -50,6 +50,12 @@ type Loaders struct {
 	store *mongostore.Store
 	mu    sync.Mutex
 	args  map[string]any
+
+	secretariat struct {
+		once sync.Once
+		s    *content.Stakeholder
+		err  error
+	}
 }
 
 // Key names one page of a relation: which relation (Via), the ids it starts from (Targets: the parent, or the
@@ -329,6 +335,27 @@ func pageMembers[T any, F any, O mongostore.Order](ctx context.Context, kind *mo
 		}
 		return relay.Slice(list, keys, args.Window)
 	}, nil
+}
+
+// SecretariatTag marks the stakeholder that is the Coalition's Secretariat, the fallback contact.
+const SecretariatTag = "secretariat"
+
+// Secretariat returns the stakeholder tagged SecretariatTag, fetched at most once a request; NOT_FOUND when the
+// content has none.
+func (l *Loaders) Secretariat(ctx context.Context) (*content.Stakeholder, error) {
+	l.secretariat.once.Do(func() {
+		w, _ := relay.ParseWindow(nil, nil, nil, nil)
+		w.First = 1
+		p, err := l.store.Stakeholders.Page(ctx, &content.StakeholderFilter{Tags: []string{SecretariatTag}}, nil, w, false)
+		l.secretariat.err = err
+		if err == nil && len(p.Items) == 0 {
+			l.secretariat.err = content.Errorf(content.ENotFound, "", "the content has no Secretariat (a stakeholder tagged %q)", SecretariatTag)
+		}
+		if err == nil && len(p.Items) > 0 {
+			l.secretariat.s = p.Items[0]
+		}
+	})
+	return l.secretariat.s, l.secretariat.err
 }
 
 // Mention is one piece of content a post mentions, with its place in the post's list.

@@ -24,8 +24,9 @@ func in[V any](c *conds, field string, values []V) {
 	}
 }
 
+// all matches documents whose array field holds every one of values; no values is no condition.
 func (c *conds) all(field string, values []string) {
-	if values != nil {
+	if len(values) > 0 {
 		c.add(field, bson.D{{Key: "$all", Value: values}})
 	}
 }

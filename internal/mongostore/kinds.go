@@ -272,7 +272,7 @@ func (s *Store) compileBlogPost(ctx context.Context, f *content.BlogPostFilter) 
 		c.eq(field, id)
 	}
 	if f.Mentions != nil {
-		t, id, err := content.ParseGlobalID("filter.mentions", *f.Mentions)
+		t, id, err := content.ParseGlobalID("filter.mentions", *f.Mentions, content.ContentTypes...)
 		if err != nil {
 			return nil, err
 		}
