@@ -227,30 +227,45 @@ func (a *API) CommandNames() []string {
 	return append([]string(nil), a.names...)
 }
 
-// Must runs a query that must succeed and decodes its data into out.
-func (a *API) Must(query string, vars map[string]any, out any) {
-	a.t.Helper()
+// Check runs a query that must succeed and decodes its data into out, reporting a failure on t (the calling
+// test or subtest); it tells whether the query succeeded.
+func (a *API) Check(t testing.TB, query string, vars map[string]any, out any) bool {
+	t.Helper()
 	r := a.Query(query, vars)
 	if len(r.Errors) > 0 || r.Status != http.StatusOK {
-		a.t.Fatalf("query failed (%d): %+v\nquery: %s", r.Status, r.Errors, query)
+		v, _ := json.Marshal(vars)
+		t.Errorf("query failed (%d): %+v\nquery: %s\nvariables: %s", r.Status, r.Errors, query, v)
+		return false
 	}
 	if err := json.Unmarshal(r.Data, out); err != nil {
-		a.t.Fatalf("decode %s: %v", r.Data, err)
+		t.Errorf("decode %s: %v", r.Data, err)
+		return false
+	}
+	return true
+}
+
+// Must is Check that ends the calling test when the query fails.
+func (a *API) Must(t testing.TB, query string, vars map[string]any, out any) {
+	t.Helper()
+	if !a.Check(t, query, vars, out) {
+		t.FailNow()
 	}
 }
 
-// Fails runs a query that must fail with one error of the given code, and returns that error.
-func (a *API) Fails(code, query string, vars map[string]any) Error {
-	a.t.Helper()
+// Fails runs a query that must fail with an error of the given code, and returns that error; otherwise it ends
+// the calling test t.
+func (a *API) Fails(t testing.TB, code, query string, vars map[string]any) Error {
+	t.Helper()
 	r := a.Query(query, vars)
 	if r.Status >= 500 {
-		a.t.Fatalf("status %d for a bad request", r.Status)
+		t.Fatalf("status %d for a bad request", r.Status)
 	}
 	for _, e := range r.Errors {
 		if e.Code() == code {
 			return e
 		}
 	}
-	a.t.Fatalf("want an error with code %s, got %+v", code, r.Errors)
+	v, _ := json.Marshal(vars)
+	t.Fatalf("want an error with code %s, got %+v (data %s)\nquery: %s\nvariables: %s", code, r.Errors, r.Data, query, v)
 	return Error{}
 }

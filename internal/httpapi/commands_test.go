@@ -97,7 +97,7 @@ func TestSiblingRelationsWithEqualArguments(t *testing.T) {
 			MentionedIn struct{ TotalCount int }
 		}
 	}
-	api.Must(`{ coalition(slug: "coalition-001") { members { totalCount } initiatives { totalCount } mentionedIn { totalCount } } }`, nil, &out)
+	api.Must(t, `{ coalition(slug: "coalition-001") { members { totalCount } initiatives { totalCount } mentionedIn { totalCount } } }`, nil, &out)
 	c := api.Data.Coalitions[1]
 	initiatives, mentions := 0, 0
 	for _, in := range api.Data.Initiatives {

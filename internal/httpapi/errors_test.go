@@ -16,7 +16,7 @@ func TestBadInputIsATypedError(t *testing.T) {
 		Coalitions   struct{ Edges []struct{ Cursor string } }
 		Stakeholders struct{ Nodes []struct{ ID string } }
 	}
-	api.Must(`{ coalitions(first: 2, orderBy: [{field: COUNTRY}]) { edges { cursor } } stakeholders(first: 1) { nodes { id } } }`, nil, &ids)
+	api.Must(t, `{ coalitions(first: 2, orderBy: [{field: COUNTRY}]) { edges { cursor } } stakeholders(first: 1) { nodes { id } } }`, nil, &ids)
 	stakeholderID := ids.Stakeholders.Nodes[0].ID
 	countryCursor := ids.Coalitions.Edges[0].Cursor
 	bogus := base64.RawURLEncoding.EncodeToString([]byte("Planet:1"))
@@ -55,7 +55,7 @@ func TestBadInputIsATypedError(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			e := api.Fails(c.code, c.query, nil)
+			e := api.Fails(t, c.code, c.query, nil)
 			if got, _ := e.Extensions["argument"].(string); got != c.argument {
 				t.Errorf("argument %q, want %q (%s)", got, c.argument, e.Message)
 			}

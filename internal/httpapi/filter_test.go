@@ -45,38 +45,6 @@ var (
 	countryList     = listSpec{"countries", "CountryFilter", "code"}
 )
 
-// gqlQuery runs a query that must succeed, reporting failures on t (the subtest's, not the API's own test).
-func gqlQuery(t *testing.T, api *apitest.API, query string, vars map[string]any, out any) bool {
-	t.Helper()
-	r := api.Query(query, vars)
-	if r.Status != 200 || len(r.Errors) > 0 {
-		v, _ := json.Marshal(vars)
-		t.Errorf("query failed (HTTP %d): %+v\nquery: %s\nvariables: %s", r.Status, r.Errors, query, v)
-		return false
-	}
-	if err := json.Unmarshal(r.Data, out); err != nil {
-		t.Errorf("decode %s: %v", r.Data, err)
-		return false
-	}
-	return true
-}
-
-// gqlRejects runs a query that must fail with an error of the given code and no data for the list.
-func gqlRejects(t *testing.T, api *apitest.API, code, query string, vars map[string]any) {
-	t.Helper()
-	r := api.Query(query, vars)
-	if r.Status >= 500 {
-		t.Errorf("HTTP %d for a bad request", r.Status)
-	}
-	for _, e := range r.Errors {
-		if e.Code() == code {
-			return
-		}
-	}
-	v, _ := json.Marshal(vars)
-	t.Errorf("want an error with code %s, got %+v (data %s)\nquery: %s\nvariables: %s", code, r.Errors, r.Data, query, v)
-}
-
 // filterList returns the keys of every item the list returns for filter, with totalCount and hasNextPage.
 func filterList(t *testing.T, api *apitest.API, l listSpec, filter obj) (keys []string, total int, more, ok bool) {
 	t.Helper()
@@ -89,7 +57,7 @@ func filterList(t *testing.T, api *apitest.API, l listSpec, filter obj) (keys []
 			Nodes      []struct{ Key string }
 		}
 	}
-	if !gqlQuery(t, api, q, map[string]any{"f": filter}, &out) {
+	if !api.Check(t, q, map[string]any{"f": filter}, &out) {
 		return nil, 0, false, false
 	}
 	for _, n := range out.List.Nodes {
@@ -279,7 +247,7 @@ func fetchIDs(t *testing.T, api *apitest.API) graphIDs {
 	var out map[string]struct {
 		Nodes []struct{ ID, Slug string }
 	}
-	if !gqlQuery(t, api, `{
+	if !api.Check(t, `{
 	  coalitions(first: 100) { nodes { id slug } } stakeholders(first: 100) { nodes { id slug } }
 	  initiatives(first: 100) { nodes { id slug } } toolkitSections(first: 100) { nodes { id slug } }
 	  blogPosts(first: 100) { nodes { id slug } } countries(first: 100) { nodes { id slug: code } } }`, nil, &out) {
@@ -328,7 +296,7 @@ func updatedAts(t *testing.T, api *apitest.API, l listSpec) map[string]time.Time
 			}
 		}
 	}
-	if !gqlQuery(t, api, fmt.Sprintf(`{ list: %s(first: 100) { nodes { key: %s updatedAt } } }`, l.field, l.key), nil, &out) {
+	if !api.Check(t, fmt.Sprintf(`{ list: %s(first: 100) { nodes { key: %s updatedAt } } }`, l.field, l.key), nil, &out) {
 		t.FailNow()
 	}
 	m := map[string]time.Time{}
@@ -518,7 +486,7 @@ func checkCoalitionFilters(t *testing.T, api *apitest.API, ids graphIDs) {
 			"hasInitiative_not_an_initiative": {"hasInitiative": member3},
 			"nested_bad_id":                   {"or": []obj{{"status": []string{"ACTIVE"}}, {"not": obj{"hasMember": "%%%"}}}},
 		} {
-			t.Run(name, func(t *testing.T) { gqlRejects(t, api, content.EInvalid, q, map[string]any{"f": f}) })
+			t.Run(name, func(t *testing.T) { api.Fails(t, content.EInvalid, q, map[string]any{"f": f}) })
 		}
 	})
 }
@@ -604,7 +572,7 @@ func checkStakeholderFilters(t *testing.T, api *apitest.API, ids graphIDs) {
 			"memberOf_not_a_coalition":    {"memberOf": init4},
 			"partnerOf_not_an_initiative": {"partnerOf": coal5},
 		} {
-			t.Run(name, func(t *testing.T) { gqlRejects(t, api, content.EInvalid, q, map[string]any{"f": f}) })
+			t.Run(name, func(t *testing.T) { api.Fails(t, content.EInvalid, q, map[string]any{"f": f}) })
 		}
 	})
 }
@@ -668,7 +636,7 @@ func checkInitiativeFilters(t *testing.T, api *apitest.API, ids graphIDs) {
 			"hasPartner_not_a_stakeholder": {"hasPartner": coal5},
 			"hasCoalition_not_a_coalition": {"hasCoalition": sh3},
 		} {
-			t.Run(name, func(t *testing.T) { gqlRejects(t, api, content.EInvalid, q, map[string]any{"f": f}) })
+			t.Run(name, func(t *testing.T) { api.Fails(t, content.EInvalid, q, map[string]any{"f": f}) })
 		}
 	})
 }
@@ -729,7 +697,7 @@ func checkToolkitSectionFilters(t *testing.T, api *apitest.API, ids graphIDs) {
 			"parent_not_a_section":   {"parent": ids.of(t, "coalitions", "coalition-001")},
 			"ancestor_not_a_section": {"ancestor": ids.of(t, "blogPosts", "post-001")},
 		} {
-			t.Run(name, func(t *testing.T) { gqlRejects(t, api, content.EInvalid, q, map[string]any{"f": f}) })
+			t.Run(name, func(t *testing.T) { api.Fails(t, content.EInvalid, q, map[string]any{"f": f}) })
 		}
 	})
 }
@@ -865,7 +833,7 @@ func checkBlogPostFilters(t *testing.T, api *apitest.API, ids graphIDs) {
 			"mentions_a_country":     {"mentions": ids.of(t, "countries", "IE")},
 			"publishedOn_not_a_date": {"publishedOn": obj{"from": "2017-13-45"}},
 		} {
-			t.Run(name, func(t *testing.T) { gqlRejects(t, api, content.EInvalid, q, map[string]any{"f": f}) })
+			t.Run(name, func(t *testing.T) { api.Fails(t, content.EInvalid, q, map[string]any{"f": f}) })
 		}
 	})
 }

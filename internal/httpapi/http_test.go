@@ -109,7 +109,7 @@ func TestHTTPSurface(t *testing.T) {
 				}
 			} `json:"__schema"`
 		}
-		api.Must(`{ __schema { types { name kind description fields { name description args { name description } } inputFields { name description } } } }`, nil, &out)
+		api.Must(t, `{ __schema { types { name kind description fields { name description args { name description } } inputFields { name description } } } }`, nil, &out)
 		for _, ty := range out.Schema.Types {
 			if strings.HasPrefix(ty.Name, "__") || ty.Kind == "SCALAR" && (ty.Name == "String" || ty.Name == "Int" || ty.Name == "Boolean" || ty.Name == "ID" || ty.Name == "Float") {
 				continue

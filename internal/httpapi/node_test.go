@@ -93,7 +93,7 @@ func nidList(t *testing.T, api *apitest.API, ty nidType) map[string]string {
 			Nodes      []map[string]string
 		}
 	}
-	relMust(t, api, fmt.Sprintf(`{ list: %s(first: 100) { totalCount nodes { id %s } } }`, ty.list, ty.key), nil, &out)
+	api.Must(t, fmt.Sprintf(`{ list: %s(first: 100) { totalCount nodes { id %s } } }`, ty.list, ty.key), nil, &out)
 	if len(out.List.Nodes) != out.List.TotalCount || len(out.List.Nodes) != len(ty.keys) {
 		t.Fatalf("%s: %d items of %d; dataset has %d", ty.list, len(out.List.Nodes), out.List.TotalCount, len(ty.keys))
 	}
@@ -184,7 +184,7 @@ func TestNodeGlobalIDs(t *testing.T) {
 				}
 				q.WriteString(" }")
 				var out map[string]*nidNode
-				relMust(t, api, q.String(), nil, &out)
+				api.Must(t, q.String(), nil, &out)
 				for i, k := range ty.keys {
 					got := out[fmt.Sprintf("n%d", i)]
 					if want := ty.name + ":" + k; got.key() != want || got.ID != mine[k] {
@@ -249,7 +249,7 @@ func TestNodeGlobalIDs(t *testing.T) {
 					}
 					for _, key := range keys {
 						var out struct{ ByID, ByKey *nidNode }
-						relMust(t, api, q, map[string]any{"id": mine[k], "key": key}, &out)
+						api.Must(t, q, map[string]any{"id": mine[k], "key": key}, &out)
 						want := ty.name + ":" + k
 						if out.ByID.key() != want || out.ByKey.key() != want || out.ByID.ID != mine[k] || out.ByKey.ID != mine[k] {
 							t.Errorf("%s(id: %s) = %v, %s(%s: %q) = %v, want %s", ty.root, mine[k], out.ByID, ty.root, ty.key, key, out.ByKey, want)
@@ -300,9 +300,9 @@ func TestNodeGlobalIDs(t *testing.T) {
 
 			t.Run("both or neither of id and "+ty.key+" is BAD_USER_INPUT", func(t *testing.T) {
 				k := ty.keys[0]
-				relFails(t, api, "BAD_USER_INPUT", fmt.Sprintf(`query($id: ID, $k: String) { %s(id: $id, %s: $k) { id } }`, ty.root, ty.key),
+				api.Fails(t, "BAD_USER_INPUT", fmt.Sprintf(`query($id: ID, $k: String) { %s(id: $id, %s: $k) { id } }`, ty.root, ty.key),
 					map[string]any{"id": mine[k], "k": k})
-				relFails(t, api, "BAD_USER_INPUT", fmt.Sprintf(`{ %s { id } }`, ty.root), nil)
+				api.Fails(t, "BAD_USER_INPUT", fmt.Sprintf(`{ %s { id } }`, ty.root), nil)
 			})
 		})
 	}
@@ -338,7 +338,7 @@ func TestNodeGlobalIDs(t *testing.T) {
 		for range 101 {
 			many = append(many, ids["Coalition"][types[0].keys[0]])
 		}
-		relFails(t, api, "BAD_USER_INPUT", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": many})
+		api.Fails(t, "BAD_USER_INPUT", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": many})
 	})
 
 	t.Run("malformed ids are BAD_USER_INPUT", func(t *testing.T) {

@@ -139,7 +139,7 @@ func (l orderList) fetchPage(t *testing.T, api *apitest.API, orderBy []obj, vars
 		vars["o"] = orderBy
 	}
 	var p orderPage
-	if !gqlQuery(t, api, l.query(), vars, &p) {
+	if !api.Check(t, l.query(), vars, &p) {
 		return p, false
 	}
 	e := p.List.Edges
@@ -344,7 +344,7 @@ func (l orderList) runAllOrderings(t *testing.T, api *apitest.API, multi [][]ord
 			{{"field": f}, {"field": f, "direction": "DESC"}},
 			{{"field": last, "direction": "DESC"}, {"field": f}, {"field": last, "direction": "DESC"}},
 		} {
-			gqlRejects(t, api, content.EInvalid, l.query(), map[string]any{"o": twice, "first": 10})
+			api.Fails(t, content.EInvalid, l.query(), map[string]any{"o": twice, "first": 10})
 		}
 	})
 }
@@ -564,7 +564,7 @@ func TestListOrderings(t *testing.T) {
 				Nodes []struct{ Slug, Number string }
 			}
 		}
-		if gqlQuery(t, api, `{ toolkitSections(first: 100) { nodes { slug number } } }`, nil, &out) {
+		if api.Check(t, `{ toolkitSections(first: 100) { nodes { slug number } } }`, nil, &out) {
 			for _, n := range out.ToolkitSections.Nodes {
 				var parts []string
 				for _, x := range numbers[n.Slug] {
@@ -579,14 +579,14 @@ func TestListOrderings(t *testing.T) {
 
 	t.Run("nested_same_field_twice", func(t *testing.T) {
 		q := `query($o: [StakeholderOrder!]) { coalition(slug: "coalition-001") { members(first: 10, orderBy: $o) { totalCount } } }`
-		gqlRejects(t, api, content.EInvalid, q, map[string]any{"o": []obj{{"field": "NAME"}, {"field": "NAME", "direction": "DESC"}}})
+		api.Fails(t, content.EInvalid, q, map[string]any{"o": []obj{{"field": "NAME"}, {"field": "NAME", "direction": "DESC"}}})
 	})
 	t.Run("cursor_of_another_ordering", func(t *testing.T) {
 		p, ok := coalitions.fetchPage(t, api, []obj{{"field": "NAME"}}, map[string]any{"first": 3})
 		if !ok || p.List.PageInfo.EndCursor == nil {
 			t.Fatal("no first page")
 		}
-		gqlRejects(t, api, content.EInvalid, coalitions.query(),
+		api.Fails(t, content.EInvalid, coalitions.query(),
 			map[string]any{"o": []obj{{"field": "NAME", "direction": "DESC"}}, "first": 3, "after": *p.List.PageInfo.EndCursor})
 	})
 }

@@ -40,7 +40,7 @@ const coalitionPage = `query($first: Int, $after: String, $last: Int, $before: S
 func coalitions(t *testing.T, api *apitest.API, vars map[string]any) pageOfSlugs {
 	t.Helper()
 	var out struct{ Coalitions pageOfSlugs }
-	api.Must(coalitionPage, vars, &out)
+	api.Must(t, coalitionPage, vars, &out)
 	return out.Coalitions
 }
 

@@ -2,9 +2,7 @@ package httpapi_test
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -315,35 +313,6 @@ func (m *relModel) ancestors(s string) []string {
 	return out
 }
 
-// relMust runs a query that must succeed and decodes its data into out, failing t (not the test that started
-// the API, as api.Must does, which would end every subtest at the first failure).
-func relMust(t *testing.T, api *apitest.API, query string, vars map[string]any, out any) {
-	t.Helper()
-	r := api.Query(query, vars)
-	if len(r.Errors) > 0 || r.Status != http.StatusOK {
-		t.Fatalf("query failed (%d): %+v\nquery: %s\nvariables: %v", r.Status, r.Errors, query, vars)
-	}
-	if err := json.Unmarshal(r.Data, out); err != nil {
-		t.Fatalf("decode %s: %v", r.Data, err)
-	}
-}
-
-// relFails runs a query that must fail with an error of the given code, and returns that error.
-func relFails(t *testing.T, api *apitest.API, code, query string, vars map[string]any) apitest.Error {
-	t.Helper()
-	r := api.Query(query, vars)
-	if r.Status >= 500 {
-		t.Fatalf("status %d for a bad request", r.Status)
-	}
-	for _, e := range r.Errors {
-		if e.Code() == code {
-			return e
-		}
-	}
-	t.Fatalf("want an error with code %s, got %+v", code, r.Errors)
-	return apitest.Error{}
-}
-
 // What the API returns.
 
 type relNode struct {
@@ -443,7 +412,7 @@ func relEveryParent(t *testing.T, api *apitest.API, root, key, conn, edge, node 
 			Nodes      []relParent
 		}
 	}
-	relMust(t, api, q, nil, &out)
+	api.Must(t, q, nil, &out)
 	if len(out.List.Nodes) != out.List.TotalCount {
 		t.Fatalf("%s: got %d of %d parents; the test needs them all on one page", root, len(out.List.Nodes), out.List.TotalCount)
 	}
@@ -755,7 +724,7 @@ func TestRelationsBothDirections(t *testing.T) {
 				}
 			}
 		}
-		relMust(t, api, `{
+		api.Must(t, `{
   coalitions(first: 100) { nodes { slug country { code name } } }
   stakeholders(first: 100) { nodes { slug country { code } } }
   initiatives(first: 100) { nodes { slug countries { code } } }
@@ -851,7 +820,7 @@ func relWalk(t *testing.T, api *apitest.API, query string, vars map[string]any, 
 				Conn relConn `json:"conn"`
 			}
 		}
-		relMust(t, api, query, v, &out)
+		api.Must(t, query, v, &out)
 		c := out.Parent.Conn
 		if c.TotalCount != total {
 			t.Errorf("page %d: totalCount %d, want %d", page, c.TotalCount, total)
@@ -989,11 +958,11 @@ func TestRelationsNestedPaging(t *testing.T) {
 		var out struct {
 			Coalition struct{ Members relConn }
 		}
-		relMust(t, api, `{ coalition(slug: "coalition-000") { members(first: 1) { edges { cursor } } } }`, nil, &out)
+		api.Must(t, `{ coalition(slug: "coalition-000") { members(first: 1) { edges { cursor } } } }`, nil, &out)
 		if len(out.Coalition.Members.Edges) != 1 {
 			t.Fatalf("no member")
 		}
-		relFails(t, api, "BAD_USER_INPUT", `query($after: String) { coalition(slug: "coalition-000") {
+		api.Fails(t, "BAD_USER_INPUT", `query($after: String) { coalition(slug: "coalition-000") {
   members(first: 1, after: $after, orderBy: [{field: KIND}]) { edges { node { slug } } } } }`,
 			map[string]any{"after": out.Coalition.Members.Edges[0].Cursor})
 	})
@@ -1029,7 +998,7 @@ func TestRelationsManyParentsInOneQuery(t *testing.T) {
 				}
 			}
 		}
-		relMust(t, api, `{ coalitions(first: 50) { nodes { slug members(first: 2) {
+		api.Must(t, `{ coalitions(first: 50) { nodes { slug members(first: 2) {
   totalCount `+relPageInfoSel+` edges { role since node { slug } } } } } }`, nil, &out)
 		if len(out.Coalitions.Nodes) != len(d.Coalitions) {
 			t.Fatalf("%d coalitions, want %d", len(out.Coalitions.Nodes), len(d.Coalitions))
@@ -1048,7 +1017,7 @@ func TestRelationsManyParentsInOneQuery(t *testing.T) {
 				}
 			}
 		}
-		relMust(t, api, `{ coalitions(first: 100) { nodes { slug
+		api.Must(t, `{ coalitions(first: 100) { nodes { slug
   coord: members(first: 100, roles: [COORDINATOR]) { totalCount `+relPageInfoSel+` edges { role since node { slug } } }
   member: members(first: 1, roles: [MEMBER]) { totalCount `+relPageInfoSel+` edges { role since node { slug } } }
   people: members(first: 100, filter: {kind: [PERSON]}) { totalCount `+relPageInfoSel+` edges { role since node { slug } } }
@@ -1070,7 +1039,7 @@ func TestRelationsManyParentsInOneQuery(t *testing.T) {
 				}
 			}
 		}
-		relMust(t, api, `{ stakeholders(first: 100) { nodes { slug
+		api.Must(t, `{ stakeholders(first: 100) { nodes { slug
   coalitions(first: 2) { totalCount `+relPageInfoSel+` edges { role since node { slug } } }
   initiatives(first: 2) { totalCount `+relPageInfoSel+` edges { node { slug } } }
   posts: posts(first: 2, orderBy: [{field: PUBLISHED_ON, direction: DESC}, {field: TITLE}]) { totalCount `+relPageInfoSel+` edges { node { slug } } }
@@ -1097,7 +1066,7 @@ func TestRelationsManyParentsInOneQuery(t *testing.T) {
 				}
 			}
 		}
-		relMust(t, api, `{ coalitions(first: 100) { nodes { slug
+		api.Must(t, `{ coalitions(first: 100) { nodes { slug
   members(first: 3) { totalCount `+relPageInfoSel+` edges { role since node { slug } } }
   initiatives(first: 3) { totalCount `+relPageInfoSel+` edges { node { slug } } }
   mentioned: mentionedIn(first: 3, orderBy: [{field: PUBLISHED_ON, direction: DESC}, {field: TITLE}]) { totalCount `+relPageInfoSel+` edges { node { slug } } }
@@ -1125,7 +1094,7 @@ func TestRelationsManyParentsInOneQuery(t *testing.T) {
 				}
 			}
 		}
-		relMust(t, api, `{
+		api.Must(t, `{
   blogPosts(first: 100) { nodes { slug
     authors(first: 1) { totalCount `+relPageInfoSel+` edges { node { slug } } }
     mentions(first: 2) { totalCount `+relPageInfoSel+` edges { node { `+relContentSel+` } } }
@@ -1170,7 +1139,7 @@ func TestRelationsManyParentsInOneQuery(t *testing.T) {
 				}
 			}
 		}
-		relMust(t, api, `{ toolkitSections(first: 100) { nodes { slug
+		api.Must(t, `{ toolkitSections(first: 100) { nodes { slug
   children(first: 1) { totalCount `+relPageInfoSel+` edges { node { slug } } }
   descendants(first: 2) { totalCount `+relPageInfoSel+` edges { node { slug } } }
   mentioned: mentionedIn(first: 1, orderBy: [{field: PUBLISHED_ON, direction: DESC}, {field: TITLE}]) { totalCount `+relPageInfoSel+` edges { node { slug } } }
@@ -1200,7 +1169,7 @@ func TestRelationsManyParentsInOneQuery(t *testing.T) {
 				}
 			}
 		}
-		relMust(t, api, `{ coalitions(first: 100) { nodes { slug members(first: 10) { edges { role node { slug
+		api.Must(t, `{ coalitions(first: 100) { nodes { slug members(first: 10) { edges { role node { slug
   coalitions(first: 10) { totalCount `+relPageInfoSel+` edges { role since node { slug } } } } } } } } }`, nil, &out)
 		for _, c := range out.Coalitions.Nodes {
 			if len(c.Members.Edges) != len(m.coal[c.Slug].Members) {

@@ -30,7 +30,7 @@ func TestSeedContentLoadsIdempotently(t *testing.T) {
 	check := func() {
 		t.Helper()
 		var got counts
-		api.Must(countsQuery, nil, &got)
+		api.Must(t, countsQuery, nil, &got)
 		want := map[string][2]int{
 			"coalitions":      {got.Coalitions.TotalCount, len(d.Coalitions)},
 			"stakeholders":    {got.Stakeholders.TotalCount, len(d.Stakeholders)},
@@ -64,7 +64,7 @@ func TestSeedContentLoadsIdempotently(t *testing.T) {
 			}
 		}
 	}
-	api.Must(`{ coalitions(first: 100) { nodes { slug members(first: 100) { totalCount } } } }`, nil, &got)
+	api.Must(t, `{ coalitions(first: 100) { nodes { slug members(first: 100) { totalCount } } } }`, nil, &got)
 	total := 0
 	for _, c := range got.Coalitions.Nodes {
 		total += c.Members.TotalCount
@@ -116,7 +116,7 @@ func TestContactFallsBackToTheSecretariat(t *testing.T) {
 			}
 		}
 	}
-	api.Must(`{ coalitions(first: 100) { nodes { slug contact { slug } } } initiatives(first: 100) { nodes { slug contact { slug } } } }`, nil, &out)
+	api.Must(t, `{ coalitions(first: 100) { nodes { slug contact { slug } } } initiatives(first: 100) { nodes { slug contact { slug } } } }`, nil, &out)
 	want := map[string]string{}
 	for _, c := range d.Coalitions {
 		var coordinators []string
