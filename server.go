@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return fmt.Errorf("LOG_LEVEL: %w", err)
 	}
-	logger := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level}))
+	logger := slog.New(httpapi.WithRequestIDs(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level})))
 
 	store, closeStore, err := openStore(ctx, cfg, logger)
 	if err != nil {

@@ -124,7 +124,7 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 			t.Fatalf("load dataset: %v", err)
 		}
 	}
-	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &a.logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	logger := slog.New(httpapi.WithRequestIDs(slog.NewTextHandler(&lockedWriter{w: &a.logs}, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if cfg.Logger == nil {
 		cfg.Logger = logger
 	}

@@ -124,7 +124,7 @@ func TestStoreFailureIsInternalAndHidden(t *testing.T) {
 	if len(r.Errors) != 1 || r.Errors[0].Code() != "INTERNAL_SERVER_ERROR" || r.Errors[0].Message != "internal error" {
 		t.Fatalf("errors %+v", r.Errors)
 	}
-	if !strings.Contains(api.Logs(), "client is disconnected") {
-		t.Errorf("the log does not have the cause:\n%s", api.Logs())
+	if !strings.Contains(api.Logs(), "client is disconnected") || !strings.Contains(api.Logs(), "request=") {
+		t.Errorf("the log does not have the cause with the request's id:\n%s", api.Logs())
 	}
 }
