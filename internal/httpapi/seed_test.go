@@ -149,3 +149,34 @@ func TestContactFallsBackToTheSecretariat(t *testing.T) {
 		t.Errorf("%d of %d contacts are the Secretariat: the test does not exercise both cases", fallbacks, len(want))
 	}
 }
+
+// Loading changed content replaces each item whole under the same ID: a field the new content drops is gone.
+func TestReloadReplacesItemsInPlace(t *testing.T) {
+	d := apitest.Fixture(3)
+	api := apitest.New(t, d)
+	const q = `{ coalition(slug: "coalition-001") { id name description website } }`
+	type coalition struct {
+		Coalition struct {
+			ID, Name             string
+			Description, Website *string
+		}
+	}
+	var before, after coalition
+	api.Must(t, q, nil, &before)
+	if before.Coalition.Description == nil {
+		t.Fatal("the fixture's coalition has no description")
+	}
+	d.Coalitions[1].Description = nil
+	d.Coalitions[1].Name = "Renamed coalition"
+	d.Coalitions[1].Website = ptr("https://example.org")
+	if err := seed.Load(context.Background(), api.Store, d); err != nil {
+		t.Fatal(err)
+	}
+	api.Must(t, q, nil, &after)
+	c := after.Coalition
+	if c.ID != before.Coalition.ID || c.Name != "Renamed coalition" || c.Description != nil || c.Website == nil || *c.Website != "https://example.org" {
+		t.Errorf("after the reload: %+v (ID before %s)", c, before.Coalition.ID)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -163,43 +163,50 @@ func (k *Kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	return out, nil
 }
 
-// Put writes item by the unique field key (slug, or _id for countries): it updates the document that has the same
-// value or inserts it with a new id, and returns the stored id. The derived index fields and updatedAt are set here.
+// Put writes item by the unique field key (slug, or _id for countries): it replaces the whole document that has
+// the same value, keeping its id, so that a field the item no longer has is gone too, or inserts it with a new
+// id. It returns the stored id. The derived index fields and updatedAt are set here.
 func (k *Kind[T, F, O]) Put(ctx context.Context, key string, item *T) (string, error) {
 	k.index(item)
-	doc, err := bson.Marshal(item)
+	raw, err := bson.Marshal(item)
 	if err != nil {
 		return "", fmt.Errorf("put %s: %w", k.coll.Name(), err)
 	}
-	var fields bson.D
-	if err := bson.Unmarshal(doc, &fields); err != nil {
+	var doc bson.D
+	if err := bson.Unmarshal(raw, &doc); err != nil {
 		return "", fmt.Errorf("put %s: %w", k.coll.Name(), err)
 	}
 	var value any
-	set := bson.D{}
-	for _, e := range fields {
-		switch e.Key {
-		case key:
+	for _, e := range doc {
+		if e.Key == key {
 			value = e.Value
-		case "_id", "updatedAt":
-		default:
-			set = append(set, e)
 		}
 	}
-	set = append(set, bson.E{Key: "updatedAt", Value: nowUTC()})
-	update := bson.D{{Key: "$set", Value: set}}
+	id, _ := value.(string)
 	if key != "_id" {
-		update = append(update, bson.E{Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: bson.NewObjectID().Hex()}}})
+		var stored struct {
+			ID string `bson:"_id"`
+		}
+		err := k.coll.FindOne(ctx, bson.D{{Key: key, Value: value}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&stored)
+		switch {
+		case err == nil:
+			id = stored.ID
+		case errors.Is(err, mongo.ErrNoDocuments):
+			id = bson.NewObjectID().Hex()
+		default:
+			return "", storeErr("put "+k.coll.Name(), err)
+		}
 	}
-	opts := options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)
-	var out struct {
-		ID string `bson:"_id"`
+	for i, e := range doc {
+		switch e.Key {
+		case "_id":
+			doc[i].Value = id
+		case "updatedAt":
+			doc[i].Value = nowUTC()
+		}
 	}
-	err = k.coll.FindOneAndUpdate(ctx, bson.D{{Key: key, Value: value}}, update, opts).Decode(&out)
-	if err != nil {
-		return "", storeErr("put "+k.coll.Name(), err)
-	}
-	return out.ID, nil
+	_, err = k.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))
+	return id, storeErr("put "+k.coll.Name(), err)
 }
 
 // batchSize is the first batch of an unlimited find (MongoDB's default is 101 documents): a relation level of a
