@@ -109,8 +109,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*mongostore.Store, func(), error) {
 	uri, stop := cfg.mongoURI, func() {}
 	if uri == "" {
-		quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})).With("component", "ferretdb")
-		srv, err := embedded.Start(ctx, cfg.dataDir, quiet)
+		srv, err := embedded.Start(ctx, cfg.dataDir, logger)
 		if err != nil {
 			return nil, nil, err
 		}

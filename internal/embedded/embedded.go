@@ -22,8 +22,9 @@ type Server struct {
 }
 
 // Start runs FerretDB with its files under dir (created when missing) and waits until it accepts connections.
-// Its own logs go to logger, which should be quiet.
+// Its own logs go through logger, errors only: its routine connection chatter is not the service's business.
 func Start(ctx context.Context, dir string, logger *slog.Logger) (*Server, error) {
+	logger = slog.New(quiet{logger.Handler()}).With("component", "ferretdb")
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("embedded: data dir: %w", err)
@@ -80,3 +81,14 @@ func (s *Server) Stop() {
 	s.cancel()
 	<-s.done
 }
+
+// quiet passes on only errors.
+type quiet struct{ slog.Handler }
+
+func (q quiet) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError && q.Handler.Enabled(ctx, l)
+}
+
+func (q quiet) WithAttrs(attrs []slog.Attr) slog.Handler { return quiet{q.Handler.WithAttrs(attrs)} }
+
+func (q quiet) WithGroup(name string) slog.Handler { return quiet{q.Handler.WithGroup(name)} }
