@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -9,38 +8,21 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"coalitiongraph/internal/apitest"
 	"coalitiongraph/internal/seed"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // start runs the service as `go run .` would, with env, and waits until /healthz answers. It returns the base URL
 // and a stop function that cancels the context and returns run's error.
-func start(t *testing.T, env map[string]string, args ...string) (string, *syncBuffer, func() error) {
+func start(t *testing.T, env map[string]string, args ...string) (string, *apitest.Buffer, func() error) {
 	t.Helper()
 	if uri := os.Getenv("MONGODB_URI"); uri != "" {
 		env["MONGODB_URI"] = uri
 	}
-	out := &syncBuffer{}
+	out := &apitest.Buffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -116,7 +98,7 @@ func TestRunServesSeedContentAndRestarts(t *testing.T) {
 	}
 
 	// The seed command loads on demand and exits.
-	var seedOut syncBuffer
+	var seedOut apitest.Buffer
 	env["PORT"] = "0"
 	if err := run(context.Background(), []string{"coalitiongraph", "seed"}, func(k string) string { return env[k] }, &seedOut, io.Discard); err != nil {
 		t.Fatalf("seed command: %v", err)

@@ -75,7 +75,7 @@ type API struct {
 	Data     *seed.Dataset
 	commands atomic.Int64
 	counting atomic.Bool
-	logs     bytes.Buffer
+	logs     Buffer
 	client   *mongo.Client
 	mu       sync.Mutex
 	names    []string
@@ -124,7 +124,7 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 			t.Fatalf("load dataset: %v", err)
 		}
 	}
-	logger := slog.New(httpapi.WithRequestIDs(slog.NewTextHandler(&lockedWriter{w: &a.logs}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	logger := slog.New(httpapi.WithRequestIDs(slog.NewTextHandler(&a.logs, &slog.HandlerOptions{Level: slog.LevelWarn})))
 	if cfg.Logger == nil {
 		cfg.Logger = logger
 	}
@@ -141,15 +141,22 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	return a
 }
 
-type lockedWriter struct {
+// Buffer is a bytes.Buffer that goroutines may share: a server's log output that a test reads.
+type Buffer struct {
 	mu sync.Mutex
-	w  io.Writer
+	b  bytes.Buffer
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
+func (b *Buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *Buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // Logs returns what the service logged at warning level or above.
