@@ -242,9 +242,10 @@ func relation[T any, F any, O mongostore.Order](l *Loaders, kind *mongostore.Kin
 // members returns the batch function of the membership loaders: coalition → members when fromCoalition, else
 // stakeholder → coalitions. Two queries a group: the memberships, then the other side filtered and ordered.
 func members(l *Loaders, store *mongostore.Store, fromCoalition bool) func(context.Context, []Key) ([]relay.Page[*content.Member], []error) {
-	from, to := "coalitionId", "stakeholderId"
-	if !fromCoalition {
-		from, to = to, from
+	// ends reads a membership from the parent's side: the parent's id, then the other side's.
+	from, ends := "stakeholderId", func(m *content.Membership) (string, string) { return m.StakeholderID, m.CoalitionID }
+	if fromCoalition {
+		from, ends = "coalitionId", func(m *content.Membership) (string, string) { return m.CoalitionID, m.StakeholderID }
 	}
 	return func(ctx context.Context, keys []Key) ([]relay.Page[*content.Member], []error) {
 		pages := make([]relay.Page[*content.Member], len(keys))
@@ -265,22 +266,19 @@ func members(l *Loaders, store *mongostore.Store, fromCoalition bool) func(conte
 				}
 				other := make([]string, 0, len(ms))
 				for _, m := range ms {
-					if fromCoalition {
-						other = append(other, m.StakeholderID)
-					} else {
-						other = append(other, m.CoalitionID)
-					}
+					_, o := ends(m)
+					other = append(other, o)
 				}
 				restrict := bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: other}}}}
 				if fromCoalition {
 					args := a.(Args[content.StakeholderFilter, *content.StakeholderOrder])
-					return pageMembers(ctx, store.Stakeholders, restrict, args, ms, to, func(m *content.Member) *content.Stakeholder { return m.Stakeholder },
+					return pageMembers(ctx, store.Stakeholders, restrict, args, ms, ends, func(m *content.Member) *content.Stakeholder { return m.Stakeholder },
 						func(s *content.Stakeholder, m *content.Membership) *content.Member {
 							return &content.Member{Stakeholder: s, Role: m.Role, Since: m.Since}
 						})
 				}
 				args := a.(Args[content.CoalitionFilter, *content.CoalitionOrder])
-				return pageMembers(ctx, store.Coalitions, restrict, args, ms, to, func(m *content.Member) *content.Coalition { return m.Coalition },
+				return pageMembers(ctx, store.Coalitions, restrict, args, ms, ends, func(m *content.Member) *content.Coalition { return m.Coalition },
 					func(c *content.Coalition, m *content.Membership) *content.Member {
 						return &content.Member{Coalition: c, Role: m.Role, Since: m.Since}
 					})
@@ -300,7 +298,7 @@ func members(l *Loaders, store *mongostore.Store, fromCoalition bool) func(conte
 // pageMembers fetches the other side of the memberships ms, filtered and ordered, and returns the pager of one
 // key: the members of its parent, in order, paged.
 func pageMembers[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], restrict bson.D,
-	args Args[F, O], ms []*content.Membership, to string, side func(*content.Member) *T, wrap func(*T, *content.Membership) *content.Member,
+	args Args[F, O], ms []*content.Membership, ends func(*content.Membership) (string, string), side func(*content.Member) *T, wrap func(*T, *content.Membership) *content.Member,
 ) (func(Key) relay.Page[*content.Member], error) {
 	sort, err := kind.Sort(args.Order)
 	if err != nil {
@@ -319,12 +317,8 @@ func pageMembers[T any, F any, O mongostore.Order](ctx context.Context, kind *mo
 		parent := k.Targets
 		mine := map[string]*content.Membership{}
 		for _, m := range ms {
-			if (to == "stakeholderId" && m.CoalitionID == parent) || (to == "coalitionId" && m.StakeholderID == parent) {
-				if to == "stakeholderId" {
-					mine[m.StakeholderID] = m
-				} else {
-					mine[m.CoalitionID] = m
-				}
+			if p, o := ends(m); p == parent {
+				mine[o] = m
 			}
 		}
 		var list []*content.Member
