@@ -180,3 +180,23 @@ func TestReloadReplacesItemsInPlace(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// The seed content has the same global IDs on every machine, derived from type and slug, so that example queries
+// can name objects by ID; two separate databases agree.
+func TestSeedIDsAreStable(t *testing.T) {
+	d, err := seed.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const q = `query($slug: String!) { stakeholder(slug: $slug) { id } }`
+	var ids [2]string
+	for i := range ids {
+		var got struct{ Stakeholder struct{ ID string } }
+		apitest.New(t, d).Must(t, q, map[string]any{"slug": "dsjc-secretariat"}, &got)
+		ids[i] = got.Stakeholder.ID
+	}
+	want := content.GlobalID(content.KeyOf(content.TypeStakeholder, seed.ID(content.TypeStakeholder, "dsjc-secretariat")))
+	if ids[0] != want || ids[1] != want {
+		t.Errorf("secretariat IDs in two databases = %q, %q; want %q both times", ids[0], ids[1], want)
+	}
+}

@@ -164,8 +164,8 @@ func (k *Kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 }
 
 // Put writes item by the unique field key (slug, or _id for countries): it replaces the whole document that has
-// the same value, keeping its id, so that a field the item no longer has is gone too, or inserts it with a new
-// id. It returns the stored id. The derived index fields and updatedAt are set here.
+// the same value, keeping its id, so that a field the item no longer has is gone too, or inserts it with the
+// item's own id when it has one (the seed's stable ids), else a new one. It returns the stored id. The derived index fields and updatedAt are set here.
 func (k *Kind[T, F, O]) Put(ctx context.Context, key string, item *T) (string, error) {
 	k.index(item)
 	raw, err := bson.Marshal(item)
@@ -192,7 +192,9 @@ func (k *Kind[T, F, O]) Put(ctx context.Context, key string, item *T) (string, e
 		case err == nil:
 			id = stored.ID
 		case errors.Is(err, mongo.ErrNoDocuments):
-			id = bson.NewObjectID().Hex()
+			if id = k.id(item); id == "" {
+				id = bson.NewObjectID().Hex()
+			}
 		default:
 			return "", storeErr("put "+k.coll.Name(), err)
 		}

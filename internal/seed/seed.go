@@ -5,7 +5,9 @@ package seed
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -138,6 +140,14 @@ type loader struct {
 	ids   map[content.TypeName]map[string]string
 }
 
+// ID is the id an item of the seed gets when it is first written: derived from its type and slug, so that the
+// seed content has the same global IDs on every machine (the IDE's example queries and the README rely on them).
+// An item already stored keeps the id it has.
+func ID(t content.TypeName, slug string) string {
+	sum := sha256.Sum256([]byte(string(t) + ":" + slug))
+	return hex.EncodeToString(sum[:12])
+}
+
 func (l *loader) id(t content.TypeName, slug string) (string, error) {
 	id, ok := l.ids[t][slug]
 	if !ok {
@@ -211,7 +221,7 @@ func (l *loader) stakeholders(ctx context.Context, d *Dataset) error {
 		}
 		err := l.put(content.TypeStakeholder, s.Slug, func() (string, error) {
 			return l.store.Stakeholders.Put(ctx, "slug", &content.Stakeholder{
-				Slug: s.Slug, Name: s.Name, Kind: s.Kind, Category: s.Category, CountryCode: s.CountryCode,
+				ID: ID(content.TypeStakeholder, s.Slug), Slug: s.Slug, Name: s.Name, Kind: s.Kind, Category: s.Category, CountryCode: s.CountryCode,
 				Position: s.Position, Description: s.Description, Website: s.Website, Tags: list(s.Tags), SourceURL: s.SourceURL,
 			})
 		})
@@ -229,7 +239,7 @@ func (l *loader) coalitions(ctx context.Context, d *Dataset) error {
 		}
 		err := l.put(content.TypeCoalition, c.Slug, func() (string, error) {
 			return l.store.Coalitions.Put(ctx, "slug", &content.Coalition{
-				Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Status: c.Status, Scope: c.Scope,
+				ID: ID(content.TypeCoalition, c.Slug), Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Status: c.Status, Scope: c.Scope,
 				LaunchYear: c.LaunchYear, Description: c.Description, Website: c.Website, FocusAreas: list(c.FocusAreas),
 				Tags: list(c.Tags), SourceURL: c.SourceURL,
 			})
@@ -270,7 +280,7 @@ func (l *loader) initiatives(ctx context.Context, d *Dataset) error {
 		}
 		err = l.put(content.TypeInitiative, i.Slug, func() (string, error) {
 			return l.store.Initiatives.Put(ctx, "slug", &content.Initiative{
-				Slug: i.Slug, Name: i.Name, Scope: i.Scope, CountryCodes: list(i.CountryCodes), StartYear: i.StartYear,
+				ID: ID(content.TypeInitiative, i.Slug), Slug: i.Slug, Name: i.Name, Scope: i.Scope, CountryCodes: list(i.CountryCodes), StartYear: i.StartYear,
 				Description: i.Description, Website: i.Website, FocusAreas: list(i.FocusAreas), Tags: list(i.Tags),
 				SourceURL: i.SourceURL, PartnerIDs: partners, CoalitionIDs: coalitions,
 			})
@@ -288,7 +298,7 @@ func (l *loader) toolkit(ctx context.Context, d *Dataset) error {
 	written := map[string]*content.ToolkitSection{}
 	for _, s := range d.ToolkitSections {
 		sec := &content.ToolkitSection{
-			Slug: s.Slug, Title: s.Title, Order: s.Order, Summary: s.Summary, Body: s.Body, Proposed: s.Proposed,
+			ID: ID(content.TypeToolkitSection, s.Slug), Slug: s.Slug, Title: s.Title, Order: s.Order, Summary: s.Summary, Body: s.Body, Proposed: s.Proposed,
 			Tags: list(s.Tags), SourceURL: s.SourceURL, AncestorIDs: []string{},
 			Number: strconv.Itoa(s.Order), Position: fmt.Sprintf("%04d", s.Order),
 		}
@@ -327,7 +337,7 @@ func (l *loader) blogPosts(ctx context.Context, d *Dataset) error {
 			if content.ErrorCode(err) != content.ENotFound {
 				return "", err
 			}
-			return l.store.BlogPosts.Put(ctx, "slug", &content.BlogPost{Slug: p.Slug, Title: p.Title})
+			return l.store.BlogPosts.Put(ctx, "slug", &content.BlogPost{ID: ID(content.TypeBlogPost, p.Slug), Slug: p.Slug, Title: p.Title})
 		}); err != nil {
 			return err
 		}
