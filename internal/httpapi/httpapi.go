@@ -19,6 +19,8 @@ import (
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/mongostore"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/executor"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -72,9 +74,11 @@ func allowsAny(origins []string) bool {
 // routes lists every endpoint of the service.
 func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	logger := cfg.Logger
-	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(store, logger)))
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store}})
+	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(schema, logger)))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
+	mux.Handle("GET /export/{file}", newExporter(graphQLExecutor(schema, logger), store, cfg))
 	mux.Handle("GET /{$}", playground.Handler("Coalition Graph", "/graphql"))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -93,8 +97,8 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 
 // graphQL is the GraphQL endpoint: queries over POST and GET (GET serves queries only), a parsed-query cache,
 // automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and the cost limit.
-func graphQL(store *mongostore.Store, logger *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store}}))
+func graphQL(schema graphql.ExecutableSchema, logger *slog.Logger) http.Handler {
+	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -111,13 +115,20 @@ func graphQL(store *mongostore.Store, logger *slog.Logger) http.Handler {
 	})
 }
 
+// graphQLExecutor runs operations in the process (the exports) with the endpoint's limits and error presenter.
+func graphQLExecutor(schema graphql.ExecutableSchema, logger *slog.Logger) *executor.Executor {
+	exec := executor.New(schema)
+	exec.Use(graph.CostLimit{Max: graph.MaxCost})
+	exec.SetErrorPresenter(graph.ErrorPresenter(logger))
+	exec.SetRecoverFunc(graph.Recover(logger))
+	return exec
+}
+
 // limitBody refuses request bodies over MaxBodyBytes with a 413 before anything reads them.
 func limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > MaxBodyBytes {
-			writeJSON(w, http.StatusRequestEntityTooLarge, map[string]any{"errors": []map[string]any{{
-				"message": fmt.Sprintf("the request body is over %d bytes", MaxBodyBytes), "extensions": map[string]string{"code": "BAD_REQUEST"},
-			}}})
+			writeError(w, http.StatusRequestEntityTooLarge, "BAD_REQUEST", fmt.Sprintf("the request body is over %d bytes", MaxBodyBytes))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
@@ -177,9 +188,7 @@ func recoverPanics(logger *slog.Logger, next http.Handler) http.Handler {
 					panic(p)
 				}
 				logger.ErrorContext(r.Context(), "panic", "panic", p, "stack", string(debug.Stack()))
-				writeJSON(w, http.StatusInternalServerError, map[string]any{"errors": []map[string]any{
-					{"message": "internal error", "extensions": map[string]string{"code": "INTERNAL_SERVER_ERROR"}},
-				}})
+				writeError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "internal error")
 			}
 		}()
 		next.ServeHTTP(w, r)
@@ -190,6 +199,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// writeError answers with one error in the shape of a GraphQL response, so that clients read every error alike.
+func writeError(w http.ResponseWriter, status int, code, message string) {
+	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]string{"code": code}}}})
 }
 
 // SplitOrigins reads a comma-separated list of CORS origins.

@@ -483,9 +483,15 @@ type ctxKey struct{}
 func Middleware(store *mongostore.Store, wait time.Duration) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, New(store, wait))))
+			next.ServeHTTP(w, r.WithContext(With(r.Context(), New(store, wait))))
 		})
 	}
+}
+
+// With returns ctx carrying l, for work outside an HTTP request's middleware (an export runs fresh loaders per
+// page, so that their caches do not grow with the whole export).
+func With(ctx context.Context, l *Loaders) context.Context {
+	return context.WithValue(ctx, ctxKey{}, l)
 }
 
 // For returns the request's loaders.
