@@ -259,7 +259,7 @@ func group(ctx context.Context, coll *mongo.Collection, match bson.D, fields []s
 		{{Key: "$match", Value: match}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: groupID}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	}
-	cur, err := coll.Aggregate(ctx, pipeline)
+	cur, err := coll.Aggregate(ctx, pipeline, options.Aggregate().SetBatchSize(batchSize))
 	if err != nil {
 		return nil, storeErr("aggregate "+coll.Name(), err)
 	}
