@@ -109,7 +109,8 @@ func aggregate[T any, F any, O Order, D ~string](ctx context.Context, k *Kind[T,
 }
 
 // MembershipAggregate counts the memberships that match f, grouped by the dimensions by, which may be fields of
-// either end. Without $lookup it takes a fixed number of queries, at most five:
+// either end. Without $lookup it takes a fixed number of queries, at most five besides those a filter's relation
+// fields need (such as hasMember):
 //   - for each end f filters, one projection query compiled by that end's list filter: the ids it matches (which
 //     restrict the memberships) with the fields grouped by;
 //   - one pipeline over the memberships, grouped by role and by the ids of the ends grouped by;
