@@ -34,6 +34,7 @@ type ResolverRoot interface {
 	BlogPost() BlogPostResolver
 	Coalition() CoalitionResolver
 	Country() CountryResolver
+	GroupKey() GroupKeyResolver
 	Initiative() InitiativeResolver
 	Query() QueryResolver
 	Stakeholder() StakeholderResolver
@@ -44,6 +45,16 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Aggregate struct {
+		Count  func(childComplexity int) int
+		Groups func(childComplexity int) int
+	}
+
+	AggregateGroup struct {
+		Count func(childComplexity int) int
+		Keys  func(childComplexity int) int
+	}
+
 	BlogPost struct {
 		Authors     func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
 		Body        func(childComplexity int) int
@@ -153,6 +164,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	GroupKey struct {
+		Dimension func(childComplexity int) int
+		Node      func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
 	Initiative struct {
 		Coalitions  func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) int
 		Contact     func(childComplexity int) int
@@ -192,20 +209,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		BlogPost        func(childComplexity int, id *string, slug *string) int
-		BlogPosts       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
-		Coalition       func(childComplexity int, id *string, slug *string) int
-		Coalitions      func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) int
-		Countries       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CountryFilter, orderBy []*content.CountryOrder) int
-		Country         func(childComplexity int, id *string, code *string) int
-		Initiative      func(childComplexity int, id *string, slug *string) int
-		Initiatives     func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
-		Node            func(childComplexity int, id string) int
-		Nodes           func(childComplexity int, ids []string) int
-		Stakeholder     func(childComplexity int, id *string, slug *string) int
-		Stakeholders    func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
-		ToolkitSection  func(childComplexity int, id *string, slug *string) int
-		ToolkitSections func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
+		BlogPost             func(childComplexity int, id *string, slug *string) int
+		BlogPostAggregate    func(childComplexity int, filter *content.BlogPostFilter, groupBy []content.BlogPostDimension) int
+		BlogPosts            func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
+		Coalition            func(childComplexity int, id *string, slug *string) int
+		CoalitionAggregate   func(childComplexity int, filter *content.CoalitionFilter, groupBy []content.CoalitionDimension) int
+		Coalitions           func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) int
+		Countries            func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CountryFilter, orderBy []*content.CountryOrder) int
+		Country              func(childComplexity int, id *string, code *string) int
+		Initiative           func(childComplexity int, id *string, slug *string) int
+		InitiativeAggregate  func(childComplexity int, filter *content.InitiativeFilter, groupBy []content.InitiativeDimension) int
+		Initiatives          func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
+		MembershipAggregate  func(childComplexity int, filter *content.MembershipFilter, groupBy []content.MembershipDimension) int
+		Node                 func(childComplexity int, id string) int
+		Nodes                func(childComplexity int, ids []string) int
+		Stakeholder          func(childComplexity int, id *string, slug *string) int
+		StakeholderAggregate func(childComplexity int, filter *content.StakeholderFilter, groupBy []content.StakeholderDimension) int
+		Stakeholders         func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
+		ToolkitSection       func(childComplexity int, id *string, slug *string) int
+		ToolkitSections      func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
 	}
 
 	Stakeholder struct {
@@ -315,6 +337,9 @@ type CountryResolver interface {
 	Stakeholders(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	Initiatives(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
 }
+type GroupKeyResolver interface {
+	Node(ctx context.Context, obj *content.GroupKey) (content.Node, error)
+}
 type InitiativeResolver interface {
 	ID(ctx context.Context, obj *content.Initiative) (string, error)
 
@@ -328,6 +353,11 @@ type InitiativeResolver interface {
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (content.Node, error)
 	Nodes(ctx context.Context, ids []string) ([]content.Node, error)
+	CoalitionAggregate(ctx context.Context, filter *content.CoalitionFilter, groupBy []content.CoalitionDimension) (*content.Aggregate, error)
+	StakeholderAggregate(ctx context.Context, filter *content.StakeholderFilter, groupBy []content.StakeholderDimension) (*content.Aggregate, error)
+	InitiativeAggregate(ctx context.Context, filter *content.InitiativeFilter, groupBy []content.InitiativeDimension) (*content.Aggregate, error)
+	BlogPostAggregate(ctx context.Context, filter *content.BlogPostFilter, groupBy []content.BlogPostDimension) (*content.Aggregate, error)
+	MembershipAggregate(ctx context.Context, filter *content.MembershipFilter, groupBy []content.MembershipDimension) (*content.Aggregate, error)
 	BlogPost(ctx context.Context, id *string, slug *string) (*content.BlogPost, error)
 	BlogPosts(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
 	Coalition(ctx context.Context, id *string, slug *string) (*content.Coalition, error)
@@ -378,6 +408,32 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Aggregate.count":
+		if e.ComplexityRoot.Aggregate.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Aggregate.Count(childComplexity), true
+	case "Aggregate.groups":
+		if e.ComplexityRoot.Aggregate.Groups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Aggregate.Groups(childComplexity), true
+
+	case "AggregateGroup.count":
+		if e.ComplexityRoot.AggregateGroup.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateGroup.Count(childComplexity), true
+	case "AggregateGroup.keys":
+		if e.ComplexityRoot.AggregateGroup.Keys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AggregateGroup.Keys(childComplexity), true
 
 	case "BlogPost.authors":
 		if e.ComplexityRoot.BlogPost.Authors == nil {
@@ -857,6 +913,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CountryEdge.Node(childComplexity), true
 
+	case "GroupKey.dimension":
+		if e.ComplexityRoot.GroupKey.Dimension == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupKey.Dimension(childComplexity), true
+	case "GroupKey.node":
+		if e.ComplexityRoot.GroupKey.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupKey.Node(childComplexity), true
+	case "GroupKey.value":
+		if e.ComplexityRoot.GroupKey.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GroupKey.Value(childComplexity), true
+
 	case "Initiative.coalitions":
 		if e.ComplexityRoot.Initiative.Coalitions == nil {
 			break
@@ -1043,6 +1118,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.BlogPost(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.blogPostAggregate":
+		if e.ComplexityRoot.Query.BlogPostAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_blogPostAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.BlogPostAggregate(childComplexity, args["filter"].(*content.BlogPostFilter), args["groupBy"].([]content.BlogPostDimension)), true
 	case "Query.blogPosts":
 		if e.ComplexityRoot.Query.BlogPosts == nil {
 			break
@@ -1065,6 +1151,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Coalition(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.coalitionAggregate":
+		if e.ComplexityRoot.Query.CoalitionAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_coalitionAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CoalitionAggregate(childComplexity, args["filter"].(*content.CoalitionFilter), args["groupBy"].([]content.CoalitionDimension)), true
 	case "Query.coalitions":
 		if e.ComplexityRoot.Query.Coalitions == nil {
 			break
@@ -1109,6 +1206,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Initiative(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.initiativeAggregate":
+		if e.ComplexityRoot.Query.InitiativeAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_initiativeAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.InitiativeAggregate(childComplexity, args["filter"].(*content.InitiativeFilter), args["groupBy"].([]content.InitiativeDimension)), true
 	case "Query.initiatives":
 		if e.ComplexityRoot.Query.Initiatives == nil {
 			break
@@ -1121,6 +1229,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Initiatives(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*content.InitiativeFilter), args["orderBy"].([]*content.InitiativeOrder)), true
 
+	case "Query.membershipAggregate":
+		if e.ComplexityRoot.Query.MembershipAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_membershipAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.MembershipAggregate(childComplexity, args["filter"].(*content.MembershipFilter), args["groupBy"].([]content.MembershipDimension)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1154,6 +1273,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Stakeholder(childComplexity, args["id"].(*string), args["slug"].(*string)), true
+	case "Query.stakeholderAggregate":
+		if e.ComplexityRoot.Query.StakeholderAggregate == nil {
+			break
+		}
+
+		args, err := ec.field_Query_stakeholderAggregate_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.StakeholderAggregate(childComplexity, args["filter"].(*content.StakeholderFilter), args["groupBy"].([]content.StakeholderDimension)), true
 	case "Query.stakeholders":
 		if e.ComplexityRoot.Query.Stakeholders == nil {
 			break
@@ -1569,6 +1699,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InitiativeFilter", ec.unmarshalInputInitiativeFilter),
 			graphql.NewInputUnmarshaler("InitiativeOrder", ec.unmarshalInputInitiativeOrder),
 			graphql.NewInputUnmarshaler("IntRange", ec.unmarshalInputIntRange),
+			graphql.NewInputUnmarshaler("MembershipFilter", ec.unmarshalInputMembershipFilter),
 			graphql.NewInputUnmarshaler("StakeholderFilter", ec.unmarshalInputStakeholderFilter),
 			graphql.NewInputUnmarshaler("StakeholderOrder", ec.unmarshalInputStakeholderOrder),
 			graphql.NewInputUnmarshaler("ToolkitSectionFilter", ec.unmarshalInputToolkitSectionFilter),
@@ -1634,6 +1765,158 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../aggregate.graphqls", Input: `"""
+Counts of matching items, grouped by up to two dimensions: the answer to "how many coalitions per status and
+country". ` + "`" + `count` + "`" + ` is the number of matching items; ` + "`" + `groups` + "`" + ` splits them by the dimensions asked for.
+"""
+type Aggregate {
+  """
+  Number of matching items (for memberships: matching memberships). An item in several groups (an array dimension
+  such as FOCUS_AREA) counts once here, so the groups' counts can add up to more.
+  """
+  count: Int!
+  """
+  The groups, one per combination of dimension values that occurs: largest ` + "`" + `count` + "`" + ` first, then by the keys in
+  ` + "`" + `groupBy` + "`" + ` order, each ascending as text with the unknown (null) value first. Years and months sort
+  chronologically. Empty when grouping by no dimension.
+  """
+  groups: [AggregateGroup!]!
+}
+
+"The matching items that share one value of each dimension grouped by."
+type AggregateGroup {
+  "Number of items in this group."
+  count: Int!
+  "The group's value of each dimension, in the order of ` + "`" + `groupBy` + "`" + `."
+  keys: [GroupKey!]!
+}
+
+"The value of one dimension for a group."
+type GroupKey {
+  "Name of the dimension, such as ` + "`" + `STATUS` + "`" + ` or ` + "`" + `COALITION_COUNTRY` + "`" + `."
+  dimension: String!
+  """
+  The value as text: an enum value name (` + "`" + `ACTIVE` + "`" + `), an ISO country code (` + "`" + `IE` + "`" + `), a year (` + "`" + `2017` + "`" + `), a month
+  (` + "`" + `2017-03` + "`" + `) or, for AUTHOR, the author's global ID. Null for items whose value is unknown or empty (no launch
+  year, a post without date or authors, a coalition without focus areas): they form a group of their own.
+  """
+  value: String
+  "The object the value names: the Country for country dimensions, the Stakeholder for AUTHOR; null otherwise."
+  node: Node
+}
+
+"Dimensions to group coalitions by."
+enum CoalitionDimension {
+  "Status: ACTIVE or FORMING."
+  STATUS
+  "Country, by ISO code; the key's node is the Country."
+  COUNTRY
+  "Scope: NATIONAL, REGIONAL or LOCAL."
+  SCOPE
+  "Focus area. A coalition counts once in each of its areas; one without areas is in the null group."
+  FOCUS_AREA
+  "Launch year; coalitions with an unknown year are in the null group."
+  LAUNCH_YEAR
+}
+
+"Dimensions to group stakeholders by."
+enum StakeholderDimension {
+  "ORGANISATION or PERSON."
+  KIND
+  "Sector, such as ICT_COMPANY or NGO."
+  CATEGORY
+  "Country, by ISO code; the key's node is the Country. Stakeholders without a country are in the null group."
+  COUNTRY
+}
+
+"Dimensions to group initiatives by."
+enum InitiativeDimension {
+  "Scope: EUROPEAN, NATIONAL, REGIONAL or LOCAL."
+  SCOPE
+  "Country, by ISO code; the key's node is the Country. An initiative counts once in each of its countries."
+  COUNTRY
+}
+
+"Dimensions to group blog posts by."
+enum BlogPostDimension {
+  "Month of publication, ` + "`" + `YYYY-MM` + "`" + `; posts without a date are in the null group."
+  MONTH
+  """
+  Author, by global ID; the key's node is the Stakeholder. A post counts once for each of its authors; one without
+  authors is in the null group.
+  """
+  AUTHOR
+}
+
+"Dimensions to group memberships (a stakeholder in a coalition) by: the membership's role or a field of either end."
+enum MembershipDimension {
+  "The member's role: COORDINATOR, MEMBER or PARTNER."
+  ROLE
+  "The stakeholder's category."
+  STAKEHOLDER_CATEGORY
+  "The stakeholder's kind: ORGANISATION or PERSON."
+  STAKEHOLDER_KIND
+  "The coalition's status."
+  COALITION_STATUS
+  "The coalition's country, by ISO code; the key's node is the Country."
+  COALITION_COUNTRY
+}
+
+"Narrows a set of memberships. All given fields must hold (AND)."
+input MembershipFilter {
+  "Memberships with one of these roles."
+  role: [MembershipRole!]
+  "Memberships in coalitions that match this filter (the same filter as the ` + "`" + `coalitions` + "`" + ` list)."
+  coalition: CoalitionFilter
+  "Memberships of stakeholders that match this filter (the same filter as the ` + "`" + `stakeholders` + "`" + ` list)."
+  stakeholder: StakeholderFilter
+}
+
+extend type Query {
+  """
+  Counts coalitions that match the filter, grouped by up to two dimensions (none gives just the total ` + "`" + `count` + "`" + `).
+  Grouping by more than two dimensions, or by one twice, is a BAD_USER_INPUT error on ` + "`" + `groupBy` + "`" + `.
+  """
+  coalitionAggregate(
+    "Only coalitions that match (the same filter as the ` + "`" + `coalitions` + "`" + ` list)."
+    filter: CoalitionFilter
+    "Dimensions to group by: 0, 1 or 2, each at most once."
+    groupBy: [CoalitionDimension!]!
+  ): Aggregate!
+  "Counts stakeholders that match the filter, grouped by up to two dimensions."
+  stakeholderAggregate(
+    "Only stakeholders that match (the same filter as the ` + "`" + `stakeholders` + "`" + ` list)."
+    filter: StakeholderFilter
+    "Dimensions to group by: 0, 1 or 2, each at most once."
+    groupBy: [StakeholderDimension!]!
+  ): Aggregate!
+  "Counts initiatives that match the filter, grouped by up to two dimensions."
+  initiativeAggregate(
+    "Only initiatives that match (the same filter as the ` + "`" + `initiatives` + "`" + ` list)."
+    filter: InitiativeFilter
+    "Dimensions to group by: 0, 1 or 2, each at most once."
+    groupBy: [InitiativeDimension!]!
+  ): Aggregate!
+  "Counts blog posts that match the filter, grouped by up to two dimensions."
+  blogPostAggregate(
+    "Only posts that match (the same filter as the ` + "`" + `blogPosts` + "`" + ` list)."
+    filter: BlogPostFilter
+    "Dimensions to group by: 0, 1 or 2, each at most once."
+    groupBy: [BlogPostDimension!]!
+  ): Aggregate!
+  """
+  Counts memberships (a stakeholder in a coalition) that match the filter, grouped by up to two dimensions, which
+  may lie across the relation: for example members of active coalitions by category,
+  ` + "`" + `membershipAggregate(filter: {coalition: {status: [ACTIVE]}}, groupBy: [STAKEHOLDER_CATEGORY])` + "`" + `.
+  """
+  membershipAggregate(
+    "Only memberships that match."
+    filter: MembershipFilter
+    "Dimensions to group by: 0, 1 or 2, each at most once."
+    groupBy: [MembershipDimension!]!
+  ): Aggregate!
+}
+`, BuiltIn: false},
 	{Name: "../blog.graphqls", Input: `"A post on the Coalition's blog, by Commission officials, Digital Champions and partners."
 type BlogPost implements Node {
   "Globally unique, opaque identifier."
@@ -2855,6 +3138,26 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
 
+func (ec *executionContext) childFields_Aggregate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_Aggregate_count(ctx, field)
+	case "groups":
+		return ec.fieldContext_Aggregate_groups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Aggregate", field.Name)
+}
+
+func (ec *executionContext) childFields_AggregateGroup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_AggregateGroup_count(ctx, field)
+	case "keys":
+		return ec.fieldContext_AggregateGroup_keys(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AggregateGroup", field.Name)
+}
+
 func (ec *executionContext) childFields_BlogPost(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3071,6 +3374,18 @@ func (ec *executionContext) childFields_CountryEdge(ctx context.Context, field g
 		return ec.fieldContext_CountryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CountryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dimension":
+		return ec.fieldContext_GroupKey_dimension(ctx, field)
+	case "value":
+		return ec.fieldContext_GroupKey_value(ctx, field)
+	case "node":
+		return ec.fieldContext_GroupKey_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GroupKey", field.Name)
 }
 
 func (ec *executionContext) childFields_Initiative(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4081,6 +4396,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_blogPostAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*content.BlogPostFilter, error) {
+			return ec.unmarshalOBlogPostFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐBlogPostFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]content.BlogPostDimension, error) {
+			return ec.unmarshalNBlogPostDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐBlogPostDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_blogPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4154,6 +4491,28 @@ func (ec *executionContext) field_Query_blogPosts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_coalitionAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*content.CoalitionFilter, error) {
+			return ec.unmarshalOCoalitionFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]content.CoalitionDimension, error) {
+			return ec.unmarshalNCoalitionDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐCoalitionDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
 	return args, nil
 }
 
@@ -4309,6 +4668,28 @@ func (ec *executionContext) field_Query_country_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_initiativeAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*content.InitiativeFilter, error) {
+			return ec.unmarshalOInitiativeFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐInitiativeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]content.InitiativeDimension, error) {
+			return ec.unmarshalNInitiativeDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐInitiativeDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_initiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4385,6 +4766,28 @@ func (ec *executionContext) field_Query_initiatives_args(ctx context.Context, ra
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_membershipAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*content.MembershipFilter, error) {
+			return ec.unmarshalOMembershipFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐMembershipFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]content.MembershipDimension, error) {
+			return ec.unmarshalNMembershipDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐMembershipDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4410,6 +4813,28 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_stakeholderAggregate_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*content.StakeholderFilter, error) {
+			return ec.unmarshalOStakeholderFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) ([]content.StakeholderDimension, error) {
+			return ec.unmarshalNStakeholderDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐStakeholderDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
 	return args, nil
 }
 
@@ -5024,6 +5449,116 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Aggregate_count(ctx context.Context, field graphql.CollectedField, obj *content.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Aggregate_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Aggregate_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Aggregate", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Aggregate_groups(ctx context.Context, field graphql.CollectedField, obj *content.Aggregate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Aggregate_groups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Groups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*content.AggregateGroup) graphql.Marshaler {
+			return ec.marshalNAggregateGroup2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐAggregateGroupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Aggregate_groups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Aggregate",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AggregateGroup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AggregateGroup_count(ctx context.Context, field graphql.CollectedField, obj *content.AggregateGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateGroup_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateGroup_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AggregateGroup", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AggregateGroup_keys(ctx context.Context, field graphql.CollectedField, obj *content.AggregateGroup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AggregateGroup_keys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Keys, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*content.GroupKey) graphql.Marshaler {
+			return ec.marshalNGroupKey2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐGroupKeyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AggregateGroup_keys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AggregateGroup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GroupKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _BlogPost_id(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -7013,6 +7548,84 @@ func (ec *executionContext) fieldContext_CountryEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _GroupKey_dimension(ctx context.Context, field graphql.CollectedField, obj *content.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupKey_dimension(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dimension, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GroupKey_dimension(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupKey_value(ctx context.Context, field graphql.CollectedField, obj *content.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupKey_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupKey_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GroupKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _GroupKey_node(ctx context.Context, field graphql.CollectedField, obj *content.GroupKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GroupKey_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GroupKey().Node(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.Node) graphql.Marshaler {
+			return ec.marshalONode2coalitiongraphᚋinternalᚋcontentᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GroupKey_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GroupKey",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Initiative_id(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7810,6 +8423,226 @@ func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_coalitionAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_coalitionAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CoalitionAggregate(ctx, fc.Args["filter"].(*content.CoalitionFilter), fc.Args["groupBy"].([]content.CoalitionDimension))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Aggregate) graphql.Marshaler {
+			return ec.marshalNAggregate2ᚖcoalitiongraphᚋinternalᚋcontentᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_coalitionAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Aggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_coalitionAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_stakeholderAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_stakeholderAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().StakeholderAggregate(ctx, fc.Args["filter"].(*content.StakeholderFilter), fc.Args["groupBy"].([]content.StakeholderDimension))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Aggregate) graphql.Marshaler {
+			return ec.marshalNAggregate2ᚖcoalitiongraphᚋinternalᚋcontentᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_stakeholderAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Aggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_stakeholderAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_initiativeAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_initiativeAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().InitiativeAggregate(ctx, fc.Args["filter"].(*content.InitiativeFilter), fc.Args["groupBy"].([]content.InitiativeDimension))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Aggregate) graphql.Marshaler {
+			return ec.marshalNAggregate2ᚖcoalitiongraphᚋinternalᚋcontentᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_initiativeAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Aggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_initiativeAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_blogPostAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_blogPostAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().BlogPostAggregate(ctx, fc.Args["filter"].(*content.BlogPostFilter), fc.Args["groupBy"].([]content.BlogPostDimension))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Aggregate) graphql.Marshaler {
+			return ec.marshalNAggregate2ᚖcoalitiongraphᚋinternalᚋcontentᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_blogPostAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Aggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_blogPostAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_membershipAggregate(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_membershipAggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().MembershipAggregate(ctx, fc.Args["filter"].(*content.MembershipFilter), fc.Args["groupBy"].([]content.MembershipDimension))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Aggregate) graphql.Marshaler {
+			return ec.marshalNAggregate2ᚖcoalitiongraphᚋinternalᚋcontentᚐAggregate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_membershipAggregate(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Aggregate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_membershipAggregate_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11759,6 +12592,62 @@ func UnmarshalIntRange(ctx context.Context, raw any) (content.IntRange, error) {
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputMembershipFilter(ctx context.Context, obj any) (content.MembershipFilter, error) {
+	var it content.MembershipFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"role", "coalition", "stakeholder"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOMembershipRole2ᚕcoalitiongraphᚋinternalᚋcontentᚐMembershipRoleᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "coalition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coalition"))
+			data, err := ec.unmarshalOCoalitionFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Coalition = data
+		case "stakeholder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakeholder"))
+			data, err := ec.unmarshalOStakeholderFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stakeholder = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMembershipFilter unmarshals raw into the MembershipFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMembershipFilter(ctx context.Context, raw any) (content.MembershipFilter, error) {
+	var out content.MembershipFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MembershipFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStakeholderFilter(ctx context.Context, obj any) (content.StakeholderFilter, error) {
 	var it content.StakeholderFilter
 	if obj == nil {
@@ -12192,6 +13081,82 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var aggregateImplementors = []string{"Aggregate"}
+
+func (ec *executionContext) _Aggregate(ctx context.Context, sel ast.SelectionSet, obj *content.Aggregate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aggregateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Aggregate")
+		case "count":
+			out.Values[i] = ec._Aggregate_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groups":
+			out.Values[i] = ec._Aggregate_groups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var aggregateGroupImplementors = []string{"AggregateGroup"}
+
+func (ec *executionContext) _AggregateGroup(ctx context.Context, sel ast.SelectionSet, obj *content.AggregateGroup) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, aggregateGroupImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AggregateGroup")
+		case "count":
+			out.Values[i] = ec._AggregateGroup_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keys":
+			out.Values[i] = ec._AggregateGroup_keys(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var blogPostImplementors = []string{"BlogPost", "Node", "Content"}
 
@@ -12922,6 +13887,50 @@ func (ec *executionContext) _CountryEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var groupKeyImplementors = []string{"GroupKey"}
+
+func (ec *executionContext) _GroupKey(ctx context.Context, sel ast.SelectionSet, obj *content.GroupKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, groupKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GroupKey")
+		case "dimension":
+			out.Values[i] = ec._GroupKey_dimension(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "value":
+			out.Values[i] = ec._GroupKey_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GroupKey_node(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var initiativeImplementors = []string{"Initiative", "Node", "Content"}
 
 func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSet, obj *content.Initiative) graphql.Marshaler {
@@ -13200,6 +14209,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_nodes(ctx, field)
+				})
+		case "coalitionAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_coalitionAggregate(ctx, field)
+				})
+		case "stakeholderAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_stakeholderAggregate(ctx, field)
+				})
+		case "initiativeAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_initiativeAggregate(ctx, field)
+				})
+		case "blogPostAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_blogPostAggregate(ctx, field)
+				})
+		case "membershipAggregate":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_membershipAggregate(ctx, field)
 				})
 		case "blogPost":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -14167,6 +15206,38 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAggregate2ᚖcoalitiongraphᚋinternalᚋcontentᚐAggregate(ctx context.Context, sel ast.SelectionSet, v *content.Aggregate) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Aggregate!")
+		return graphql.Null
+	}
+	return ec._Aggregate(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAggregateGroup2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐAggregateGroupᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.AggregateGroup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAggregateGroup2ᚖcoalitiongraphᚋinternalᚋcontentᚐAggregateGroup(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAggregateGroup2ᚖcoalitiongraphᚋinternalᚋcontentᚐAggregateGroup(ctx context.Context, sel ast.SelectionSet, v *content.AggregateGroup) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AggregateGroup!")
+		return graphql.Null
+	}
+	return ec._AggregateGroup(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNBlogPost2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐBlogPostᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.BlogPost) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -14197,6 +15268,51 @@ func (ec *executionContext) marshalNBlogPostConnection2ᚖcoalitiongraphᚋgraph
 		return graphql.Null
 	}
 	return ec._BlogPostConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBlogPostDimension2coalitiongraphᚋinternalᚋcontentᚐBlogPostDimension(ctx context.Context, v any) (content.BlogPostDimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.BlogPostDimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBlogPostDimension2coalitiongraphᚋinternalᚋcontentᚐBlogPostDimension(ctx context.Context, sel ast.SelectionSet, v content.BlogPostDimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "BlogPostDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNBlogPostDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐBlogPostDimensionᚄ(ctx context.Context, v any) ([]content.BlogPostDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]content.BlogPostDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNBlogPostDimension2coalitiongraphᚋinternalᚋcontentᚐBlogPostDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNBlogPostDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐBlogPostDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []content.BlogPostDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBlogPostDimension2coalitiongraphᚋinternalᚋcontentᚐBlogPostDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNBlogPostEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐBlogPostEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BlogPostEdge) graphql.Marshaler {
@@ -14292,6 +15408,51 @@ func (ec *executionContext) marshalNCoalitionConnection2ᚖcoalitiongraphᚋgrap
 		return graphql.Null
 	}
 	return ec._CoalitionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCoalitionDimension2coalitiongraphᚋinternalᚋcontentᚐCoalitionDimension(ctx context.Context, v any) (content.CoalitionDimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.CoalitionDimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCoalitionDimension2coalitiongraphᚋinternalᚋcontentᚐCoalitionDimension(ctx context.Context, sel ast.SelectionSet, v content.CoalitionDimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "CoalitionDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNCoalitionDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐCoalitionDimensionᚄ(ctx context.Context, v any) ([]content.CoalitionDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]content.CoalitionDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCoalitionDimension2coalitiongraphᚋinternalᚋcontentᚐCoalitionDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNCoalitionDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐCoalitionDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []content.CoalitionDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCoalitionDimension2coalitiongraphᚋinternalᚋcontentᚐCoalitionDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNCoalitionEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CoalitionEdge) graphql.Marshaler {
@@ -14611,6 +15772,30 @@ func (ec *executionContext) marshalNFocusArea2ᚕcoalitiongraphᚋinternalᚋcon
 	return ret
 }
 
+func (ec *executionContext) marshalNGroupKey2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐGroupKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.GroupKey) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGroupKey2ᚖcoalitiongraphᚋinternalᚋcontentᚐGroupKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGroupKey2ᚖcoalitiongraphᚋinternalᚋcontentᚐGroupKey(ctx context.Context, sel ast.SelectionSet, v *content.GroupKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GroupKey!")
+		return graphql.Null
+	}
+	return ec._GroupKey(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14684,6 +15869,51 @@ func (ec *executionContext) marshalNInitiativeConnection2ᚖcoalitiongraphᚋgra
 		return graphql.Null
 	}
 	return ec._InitiativeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNInitiativeDimension2coalitiongraphᚋinternalᚋcontentᚐInitiativeDimension(ctx context.Context, v any) (content.InitiativeDimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.InitiativeDimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInitiativeDimension2coalitiongraphᚋinternalᚋcontentᚐInitiativeDimension(ctx context.Context, sel ast.SelectionSet, v content.InitiativeDimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "InitiativeDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInitiativeDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐInitiativeDimensionᚄ(ctx context.Context, v any) ([]content.InitiativeDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]content.InitiativeDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInitiativeDimension2coalitiongraphᚋinternalᚋcontentᚐInitiativeDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInitiativeDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐInitiativeDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []content.InitiativeDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNInitiativeDimension2coalitiongraphᚋinternalᚋcontentᚐInitiativeDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNInitiativeEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐInitiativeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.InitiativeEdge) graphql.Marshaler {
@@ -14762,6 +15992,51 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNMembershipDimension2coalitiongraphᚋinternalᚋcontentᚐMembershipDimension(ctx context.Context, v any) (content.MembershipDimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.MembershipDimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMembershipDimension2coalitiongraphᚋinternalᚋcontentᚐMembershipDimension(ctx context.Context, sel ast.SelectionSet, v content.MembershipDimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "MembershipDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNMembershipDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐMembershipDimensionᚄ(ctx context.Context, v any) ([]content.MembershipDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]content.MembershipDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMembershipDimension2coalitiongraphᚋinternalᚋcontentᚐMembershipDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMembershipDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐMembershipDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []content.MembershipDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMembershipDimension2coalitiongraphᚋinternalᚋcontentᚐMembershipDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNMembershipRole2coalitiongraphᚋinternalᚋcontentᚐMembershipRole(ctx context.Context, v any) (content.MembershipRole, error) {
@@ -14874,6 +16149,51 @@ func (ec *executionContext) marshalNStakeholderConnection2ᚖcoalitiongraphᚋgr
 		return graphql.Null
 	}
 	return ec._StakeholderConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStakeholderDimension2coalitiongraphᚋinternalᚋcontentᚐStakeholderDimension(ctx context.Context, v any) (content.StakeholderDimension, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.StakeholderDimension(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStakeholderDimension2coalitiongraphᚋinternalᚋcontentᚐStakeholderDimension(ctx context.Context, sel ast.SelectionSet, v content.StakeholderDimension) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "StakeholderDimension!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNStakeholderDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐStakeholderDimensionᚄ(ctx context.Context, v any) ([]content.StakeholderDimension, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]content.StakeholderDimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStakeholderDimension2coalitiongraphᚋinternalᚋcontentᚐStakeholderDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNStakeholderDimension2ᚕcoalitiongraphᚋinternalᚋcontentᚐStakeholderDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []content.StakeholderDimension) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStakeholderDimension2coalitiongraphᚋinternalᚋcontentᚐStakeholderDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalNStakeholderEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StakeholderEdge) graphql.Marshaler {
@@ -15688,6 +17008,14 @@ func (ec *executionContext) unmarshalOIntRange2ᚖcoalitiongraphᚋinternalᚋco
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputIntRange(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMembershipFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐMembershipFilter(ctx context.Context, v any) (*content.MembershipFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMembershipFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 

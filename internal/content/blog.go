@@ -18,6 +18,9 @@ type BlogPost struct {
 	MentionKeys []string  `bson:"mentions"`
 	UpdatedAt   time.Time `bson:"updatedAt"`
 	Index       `bson:",inline"`
+
+	// PublishedMonth is PublishedOn's month, "YYYY-MM", derived by the store for grouping by MONTH.
+	PublishedMonth *string `bson:"publishedMonth,omitempty" json:"-"`
 }
 
 // Key implements Node.

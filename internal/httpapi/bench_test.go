@@ -47,3 +47,16 @@ func BenchmarkCoalitionPage(b *testing.B) {
 func BenchmarkCoalitionBySlug(b *testing.B) {
 	benchQuery(b, `{ coalition(slug: "ireland") { name description country { name } members { edges { role node { name category } } } initiatives { nodes { name } } } }`)
 }
+
+// BenchmarkAggregate is the analysts' aggregates on the seed content: coalitions by status and country with the
+// countries' names, coalitions by focus area (an array), and members of active coalitions by category (across the
+// membership relation).
+func BenchmarkAggregate(b *testing.B) {
+	for _, c := range []struct{ name, query string }{
+		{"CoalitionsByStatusCountry", `{ coalitionAggregate(groupBy: [STATUS, COUNTRY]) { count groups { count keys { value node { ... on Country { name } } } } } }`},
+		{"CoalitionsByFocusArea", `{ coalitionAggregate(groupBy: [FOCUS_AREA]) { count groups { count keys { value } } } }`},
+		{"MembersOfActiveByCategory", `{ membershipAggregate(filter: {coalition: {status: [ACTIVE]}}, groupBy: [STAKEHOLDER_CATEGORY]) { count groups { count keys { value } } } }`},
+	} {
+		b.Run(c.name, func(b *testing.B) { benchQuery(b, c.query) })
+	}
+}

@@ -251,6 +251,7 @@ func (s *Store) blogPostKind() *Kind[content.BlogPost, content.BlogPostFilter, *
 		index: func(x *B) {
 			x.SortName = content.Fold(x.Title)
 			x.Keywords = content.Keywords(x.Title, str(x.Excerpt), str(x.Body))
+			x.PublishedMonth = month(x.PublishedOn)
 		},
 		compile: s.compileBlogPost,
 	}

@@ -82,6 +82,7 @@ func (s *Store) PutMembership(ctx context.Context, m *content.Membership) error 
 // EnsureIndexes creates, idempotently, an index for every query shape the API issues: unique slugs, each ordering
 // with its id tie-break, each filter and each relation lookup. It creates only the indexes that are missing (by
 // name): FerretDB 1.24 fails on a createIndexes for an index that exists.
+// Then it fills in the derived fields that documents written by older builds lack (see backfill).
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	index := func(unique bool, fields ...string) mongo.IndexModel {
 		keys := bson.D{}
@@ -134,7 +135,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
 		}
 	}
-	return nil
+	return s.backfill(ctx)
 }
 
 // indexName names an index by its fields, such as "countryCode_sortName__id".
