@@ -50,25 +50,7 @@ func listAll(field, filterType, selection string) func(*testing.T, *apitest.API,
 		t.Helper()
 		q := fmt.Sprintf(`query($f: %s, $after: String) { list: %s(first: 100, after: $after, filter: $f) {
 			pageInfo { hasNextPage endCursor } nodes { %s } } }`, filterType, field, selection)
-		var all []item
-		var after any
-		for {
-			var out struct {
-				List struct {
-					PageInfo struct {
-						HasNextPage bool
-						EndCursor   string
-					}
-					Nodes []item
-				}
-			}
-			api.Must(t, q, map[string]any{"f": filter, "after": after}, &out)
-			all = append(all, out.List.Nodes...)
-			if !out.List.PageInfo.HasNextPage {
-				return all
-			}
-			after = out.List.PageInfo.EndCursor
-		}
+		return pageAll[item](t, api, q, map[string]any{"f": filter})
 	}
 }
 

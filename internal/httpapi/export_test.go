@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -56,11 +57,15 @@ func readCSV(t *testing.T, body []byte) []map[string]string {
 	return rows
 }
 
-// listAll pages through a GraphQL list 100 at a time and returns its nodes.
-func listAll[N any](t *testing.T, api *apitest.API, query string, vars map[string]any) []N {
+// pageAll pages through a GraphQL list (aliased `list`, selecting pageInfo and nodes, taking $after) and returns
+// its nodes.
+func pageAll[N any](t *testing.T, api *apitest.API, query string, vars map[string]any) []N {
 	t.Helper()
 	var out []N
-	vars = maps(vars)
+	vars = maps.Clone(vars)
+	if vars == nil {
+		vars = map[string]any{}
+	}
 	for {
 		var got struct {
 			List struct {
@@ -68,26 +73,16 @@ func listAll[N any](t *testing.T, api *apitest.API, query string, vars map[strin
 					HasNextPage bool
 					EndCursor   string
 				}
-				Edges []struct{ Node N }
+				Nodes []N
 			}
 		}
 		api.Must(t, query, vars, &got)
-		for _, e := range got.List.Edges {
-			out = append(out, e.Node)
-		}
+		out = append(out, got.List.Nodes...)
 		if !got.List.PageInfo.HasNextPage {
 			return out
 		}
 		vars["after"] = got.List.PageInfo.EndCursor
 	}
-}
-
-func maps(m map[string]any) map[string]any {
-	out := map[string]any{}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
 }
 
 // A filtered CSV export of coalitions, read back, is the GraphQL list with the same filter: the same rows in the
@@ -125,11 +120,11 @@ func TestExportCSVMatchesTheList(t *testing.T) {
 	}
 	var f map[string]any
 	_ = json.Unmarshal([]byte(filter), &f)
-	want := listAll[coalition](t, api, `query($filter: CoalitionFilter, $after: String) {
+	want := pageAll[coalition](t, api, `query($filter: CoalitionFilter, $after: String) {
   list: coalitions(first: 100, after: $after, filter: $filter) {
     pageInfo { hasNextPage endCursor }
-    edges { node { id slug name status launchYear country { code name } focusAreas
-      members(first: 100) { totalCount edges { role since node { id name } } } } }
+    nodes { id slug name status launchYear country { code name } focusAreas
+      members(first: 100) { totalCount edges { role since node { id name } } } }
   }
 }`, map[string]any{"filter": f})
 	if len(want) == 0 || len(want) == len(d.Coalitions) {
@@ -179,8 +174,8 @@ func TestExportEveryTypeAcrossPages(t *testing.T) {
 	}
 	for name, field := range lists {
 		t.Run(name, func(t *testing.T) {
-			want := listAll[struct{ ID string }](t, api, `query($after: String) { list: `+field+`(first: 100, after: $after) {
-  pageInfo { hasNextPage endCursor } edges { node { id } } } }`, nil)
+			want := pageAll[struct{ ID string }](t, api, `query($after: String) { list: `+field+`(first: 100, after: $after) {
+  pageInfo { hasNextPage endCursor } nodes { id } } }`, nil)
 			var ids []string
 			for _, n := range want {
 				ids = append(ids, n.ID)
