@@ -16,6 +16,7 @@ import (
 
 	"coalitiongraph/graph"
 	"coalitiongraph/graph/generated"
+	"coalitiongraph/internal/ide"
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/mongostore"
 
@@ -23,7 +24,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -75,7 +75,12 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(store, logger)))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
-	mux.Handle("GET /{$}", playground.Handler("Coalition Graph", "/graphql"))
+	if page, err := ide.New("/graphql"); err != nil {
+		logger.Error("the GraphQL IDE is not available", "error", err)
+	} else {
+		mux.Handle("GET /{$}", page)
+		mux.Handle("GET "+ide.Prefix, page)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
