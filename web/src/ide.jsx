@@ -40,11 +40,22 @@ async function loadTabs() {
   }
 }
 
+// GraphiQL 3 opens the first tab with its query but without its variables unless they come as a prop too. Passing
+// them only when no tabs are stored keeps GraphiQL from adding a tab for them when it restores a user's tabs.
+function storesTabs() {
+  try {
+    return localStorage.getItem('graphiql:tabState') !== null;
+  } catch {
+    return false;
+  }
+}
+
 loadTabs().then((defaultTabs) => {
   createRoot(root).render(
     <GraphiQL
       fetcher={fetcher}
       defaultTabs={defaultTabs}
+      variables={storesTabs() ? undefined : defaultTabs?.[0]?.variables}
       defaultEditorToolsVisibility="variables"
       visiblePlugin="Documentation Explorer"
     />,
