@@ -16,6 +16,7 @@ import (
 
 	"coalitiongraph/graph"
 	"coalitiongraph/graph/generated"
+	"coalitiongraph/internal/ide"
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/mongostore"
 
@@ -25,7 +26,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -79,7 +79,12 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
 	mux.Handle("GET /export/{file}", newExporter(graphQLExecutor(schema, logger), store, cfg))
-	mux.Handle("GET /{$}", playground.Handler("Coalition Graph", "/graphql"))
+	if page, err := ide.New("/graphql"); err != nil {
+		logger.Error("the GraphQL IDE is not available", "error", err)
+	} else {
+		mux.Handle("GET /{$}", page)
+		mux.Handle("GET "+ide.Prefix, page)
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
