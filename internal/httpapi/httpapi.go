@@ -18,6 +18,7 @@ import (
 	"coalitiongraph/graph/generated"
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/traverse"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
@@ -43,6 +44,9 @@ type Config struct {
 	Logger      *slog.Logger
 	// LoaderWait is the dataloaders' batching window; 0 for loader.DefaultWait.
 	LoaderWait time.Duration
+	// GraphNodeBudget is the most nodes one graph traversal (neighbors, path, network) may reach; 0 for
+	// traverse.DefaultBudget.
+	GraphNodeBudget int
 }
 
 // New returns the service's whole HTTP handler.
@@ -72,7 +76,7 @@ func allowsAny(origins []string) bool {
 // routes lists every endpoint of the service.
 func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	logger := cfg.Logger
-	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(store, logger)))
+	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(store, cfg)))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
 	mux.Handle("GET /{$}", playground.Handler("Coalition Graph", "/graphql"))
@@ -93,15 +97,17 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 
 // graphQL is the GraphQL endpoint: queries over POST and GET (GET serves queries only), a parsed-query cache,
 // automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and the cost limit.
-func graphQL(store *mongostore.Store, logger *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store}}))
+func graphQL(store *mongostore.Store, cfg Config) http.Handler {
+	logger := cfg.Logger
+	traverser := traverse.New(store, cfg.GraphNodeBudget)
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store, Traverser: traverser}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(graph.CostLimit{Max: graph.MaxCost})
+	srv.Use(graph.CostLimit{Max: graph.MaxCost, NodeBudget: traverser.Budget()})
 	srv.SetErrorPresenter(graph.ErrorPresenter(logger))
 	srv.SetRecoverFunc(graph.Recover(logger))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
