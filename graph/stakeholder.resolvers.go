@@ -10,8 +10,8 @@ import (
 	"coalitiongraph/graph/model"
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
-	"context"
 	"coalitiongraph/internal/relay"
+	"context"
 )
 
 // Stakeholder is the resolver for the stakeholder field.
