@@ -37,6 +37,9 @@ func (r *queryResolver) Neighbors(ctx context.Context, id string, depth *int, ty
 	if err != nil {
 		return nil, err
 	}
+	if types != nil && len(types) == 0 {
+		return nil, content.Errorf(content.EInvalid, "types", "name at least one type of content, or leave types out for all")
+	}
 	var only []content.TypeName
 	for _, t := range types {
 		only = append(only, t.TypeName())

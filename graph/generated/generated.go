@@ -2667,7 +2667,7 @@ extend type Query {
     id: ID!
     "How many hops to go, 1 to 3."
     depth: Int = 1
-    "Only visit and return content of these types (the start is always returned); default all."
+    "Only visit and return content of these types (the start is always returned); leave out for all types."
     types: [ContentType!]
   ): Subgraph!
   """

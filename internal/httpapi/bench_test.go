@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"coalitiongraph/internal/apitest"
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/seed"
 )
 
@@ -46,4 +47,14 @@ func BenchmarkCoalitionPage(b *testing.B) {
 // BenchmarkCoalitionBySlug is a coalition page: one coalition with its members and initiatives.
 func BenchmarkCoalitionBySlug(b *testing.B) {
 	benchQuery(b, `{ coalition(slug: "ireland") { name description country { name } members { edges { role node { name category } } } initiatives { nodes { name } } } }`)
+}
+
+// BenchmarkNeighbors is the neighbourhood of the Irish coalition two hops deep on the seed content: every node
+// with its name and every edge, as a graph view would draw it.
+func BenchmarkNeighbors(b *testing.B) {
+	id := content.GlobalID(content.KeyOf(content.TypeCoalition, seed.ID(content.TypeCoalition, "ireland")))
+	benchQuery(b, `{ neighbors(id: "`+id+`", depth: 2) {
+	  nodes { id depth node { __typename ... on Coalition { name } ... on Stakeholder { name } ... on Initiative { name } ... on BlogPost { title } ... on ToolkitSection { title } } }
+	  edges { from to relation role }
+	} }`)
 }

@@ -203,7 +203,7 @@ func (t *Traverser) newWalk() *walk {
 // since their documents hold their outgoing edges.
 func (w *walk) expand(ctx context.Context, frontier []string, allow func(content.TypeName) bool) ([]*Edge, error) {
 	ids := map[content.TypeName][]string{}
-	var unread = map[content.TypeName][]string{}
+	unread := map[content.TypeName][]string{}
 	for _, k := range frontier {
 		t := TypeOf(k)
 		ids[t] = append(ids[t], localOf(k))
