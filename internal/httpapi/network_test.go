@@ -461,7 +461,7 @@ func TestPathIsShortest(t *testing.T) {
 }
 
 func TestGraphNodeBudget(t *testing.T) {
-	d := relDataset()
+	d := apitest.Fixture(8)
 	probe := apitest.New(t, d)
 	g := netGraphOf(t, probe)
 	start := g.id["Coalition:coalition-000"]
