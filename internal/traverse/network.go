@@ -27,8 +27,8 @@ var DefaultNetworkTypes = []content.ContentType{"COALITION", "STAKEHOLDER"}
 
 // Network returns the sub-graph induced by the content the filter chooses: those nodes, ordered by type and name,
 // and every edge between two of them. It costs one query per type and one for the memberships. Filters are
-// compiled as the lists compile them, so their errors name "filter.<type>.…"; a filter given for a type that is not
-// chosen is a BAD_USER_INPUT error, and more than the budget of nodes a NODE_BUDGET_EXCEEDED error on "filter".
+// compiled as the lists compile them, with the same errors; a filter given for a type that is not chosen is a
+// BAD_USER_INPUT error, and more than the budget of nodes a NODE_BUDGET_EXCEEDED error on "filter".
 func (t *Traverser) Network(ctx context.Context, f NetworkFilter) (*Graph, error) {
 	types := f.Types
 	if types == nil {
@@ -41,16 +41,19 @@ func (t *Traverser) Network(ctx context.Context, f NetworkFilter) (*Graph, error
 	for _, c := range types {
 		chosen[c.TypeName()] = true
 	}
-	for field, given := range map[string]struct {
-		t  content.TypeName
-		ok bool
+	for _, given := range []struct {
+		field string
+		t     content.TypeName
+		ok    bool
 	}{
-		"filter.coalition": {content.TypeCoalition, f.Coalition != nil}, "filter.stakeholder": {content.TypeStakeholder, f.Stakeholder != nil},
-		"filter.initiative": {content.TypeInitiative, f.Initiative != nil}, "filter.toolkitSection": {content.TypeToolkitSection, f.ToolkitSection != nil},
-		"filter.blogPost": {content.TypeBlogPost, f.BlogPost != nil},
+		{"filter.coalition", content.TypeCoalition, f.Coalition != nil},
+		{"filter.stakeholder", content.TypeStakeholder, f.Stakeholder != nil},
+		{"filter.initiative", content.TypeInitiative, f.Initiative != nil},
+		{"filter.toolkitSection", content.TypeToolkitSection, f.ToolkitSection != nil},
+		{"filter.blogPost", content.TypeBlogPost, f.BlogPost != nil},
 	} {
 		if given.ok && !chosen[given.t] {
-			return nil, content.Errorf(content.EInvalid, field, "%s is given but filter.types does not include that type", field)
+			return nil, content.Errorf(content.EInvalid, given.field, "%s is given but filter.types does not include that type", given.field)
 		}
 	}
 
