@@ -19,8 +19,12 @@ const MaxCost = 500_000
 
 // CostLimit rejects, before anything runs, an operation whose cost is over Max. A field costs 1 plus its
 // selections; a connection multiplies its selections by its page size (first or last, 20 by default), and `nodes`
-// by the number of ids.
-type CostLimit struct{ Max int }
+// by the number of ids. A sub-graph (neighbors, network) multiplies its selections by NodeBudget, the most nodes
+// it can hold, and a path by the most nodes it can have (maxDepth + 1).
+type CostLimit struct {
+	Max        int
+	NodeBudget int
+}
 
 var _ interface {
 	graphql.HandlerExtension
@@ -38,7 +42,7 @@ func (c CostLimit) MutateOperationContext(_ context.Context, oc *graphql.Operati
 	if oc.Operation == nil {
 		return nil
 	}
-	if n := cost(oc, oc.Operation.SelectionSet); n > c.Max {
+	if n := c.cost(oc, oc.Operation.SelectionSet); n > c.Max {
 		return &gqlerror.Error{
 			Message:    fmt.Sprintf("the query costs %d, more than the limit of %d: ask for smaller pages or fewer nested connections", n, c.Max),
 			Extensions: map[string]any{"code": "QUERY_TOO_COMPLEX", "cost": n, "maxCost": c.Max},
@@ -47,17 +51,17 @@ func (c CostLimit) MutateOperationContext(_ context.Context, oc *graphql.Operati
 	return nil
 }
 
-func cost(oc *graphql.OperationContext, set ast.SelectionSet) int {
+func (c CostLimit) cost(oc *graphql.OperationContext, set ast.SelectionSet) int {
 	total := 0
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			total += 1 + multiplier(oc, s)*cost(oc, s.SelectionSet)
+			total += 1 + c.multiplier(oc, s)*c.cost(oc, s.SelectionSet)
 		case *ast.InlineFragment:
-			total += cost(oc, s.SelectionSet)
+			total += c.cost(oc, s.SelectionSet)
 		case *ast.FragmentSpread:
 			if s.Definition != nil {
-				total += cost(oc, s.Definition.SelectionSet)
+				total += c.cost(oc, s.Definition.SelectionSet)
 			}
 		}
 	}
@@ -65,7 +69,15 @@ func cost(oc *graphql.OperationContext, set ast.SelectionSet) int {
 }
 
 // multiplier is how many times a field's selections are resolved.
-func multiplier(oc *graphql.OperationContext, f *ast.Field) int {
+func (c CostLimit) multiplier(oc *graphql.OperationContext, f *ast.Field) int {
+	if f.Definition != nil {
+		switch f.Definition.Type.Name() {
+		case "Subgraph":
+			return max(1, c.NodeBudget)
+		case "Path":
+			return max(1, toInt(f.ArgumentMap(oc.Variables)["maxDepth"])+1)
+		}
+	}
 	if f.Definition == nil || (f.Definition.Arguments.ForName("first") == nil && f.Definition.Arguments.ForName("ids") == nil) {
 		return 1
 	}

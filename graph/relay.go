@@ -148,6 +148,18 @@ func memberOfConnection(p relay.Page[*content.Member], err error) (*model.Stakeh
 	return conn, err
 }
 
+// peerConnection is a stakeholder's peers.
+func peerConnection(p relay.Page[*loader.Peer], err error) (*model.StakeholderPeerConnection, error) {
+	conn := &model.StakeholderPeerConnection{PageInfo: info(p), TotalCount: p.Total,
+		Edges: edges(p, func(c string, peer *loader.Peer) *model.StakeholderPeerEdge {
+			return &model.StakeholderPeerEdge{Cursor: c, Node: peer.Stakeholder, SharedCoalitions: peer.Shared}
+		})}
+	for _, peer := range p.Items {
+		conn.Nodes = append(conn.Nodes, peer.Stakeholder)
+	}
+	return conn, err
+}
+
 // The relation loaders, picked from the request's loaders.
 func coalitionsLoader(l *loader.Loaders) relationLoader[content.Coalition] { return l.Coalitions }
 func stakeholdersLoader(l *loader.Loaders) relationLoader[content.Stakeholder] {

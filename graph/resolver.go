@@ -6,9 +6,12 @@ package graph
 
 import (
 	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/traverse"
 )
 
 // Resolver is the root resolver; it holds the dependencies every resolver needs.
 type Resolver struct {
 	Store *mongostore.Store
+	// Traverser answers the graph traversal fields (neighbors, path, network) within its node budget.
+	Traverser *traverse.Traverser
 }

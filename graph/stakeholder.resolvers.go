@@ -10,6 +10,7 @@ import (
 	"coalitiongraph/graph/model"
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
+	"coalitiongraph/internal/relay"
 	"context"
 )
 
@@ -61,6 +62,19 @@ func (r *stakeholderResolver) Posts(ctx context.Context, obj *content.Stakeholde
 // MentionedIn is the resolver for the mentionedIn field.
 func (r *stakeholderResolver) MentionedIn(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error) {
 	return blogPostConnection(related(ctx, r.Store.BlogPosts, blogPostsLoader, loader.ByMentions, []string{obj.Key()}, first, after, last, before, filter, orderBy))
+}
+
+// Peers is the resolver for the peers field.
+func (r *stakeholderResolver) Peers(ctx context.Context, obj *content.Stakeholder, first *int, after *string) (*model.StakeholderPeerConnection, error) {
+	w, err := relay.ParseWindow(first, nil, after, nil)
+	if err == nil {
+		err = relay.Check(w, loader.PeerOrder())
+	}
+	if err != nil {
+		return nil, err
+	}
+	l := loader.For(ctx)
+	return peerConnection(l.Peers.Load(ctx, l.Key(loader.ByPeers, []string{obj.ID}, loader.Args[struct{}, struct{}]{Window: w})))
 }
 
 // Stakeholder returns generated.StakeholderResolver implementation.

@@ -7,6 +7,7 @@ import (
 	"coalitiongraph/graph/model"
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/relay"
+	"coalitiongraph/internal/traverse"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,8 @@ type ResolverRoot interface {
 	BlogPost() BlogPostResolver
 	Coalition() CoalitionResolver
 	Country() CountryResolver
+	GraphEdge() GraphEdgeResolver
+	GraphNode() GraphNodeResolver
 	GroupKey() GroupKeyResolver
 	Initiative() InitiativeResolver
 	Query() QueryResolver
@@ -164,6 +167,19 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	GraphEdge struct {
+		From     func(childComplexity int) int
+		Relation func(childComplexity int) int
+		Role     func(childComplexity int) int
+		To       func(childComplexity int) int
+	}
+
+	GraphNode struct {
+		Depth func(childComplexity int) int
+		ID    func(childComplexity int) int
+		Node  func(childComplexity int) int
+	}
+
 	GroupKey struct {
 		Dimension func(childComplexity int) int
 		Node      func(childComplexity int) int
@@ -208,6 +224,12 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
+	Path struct {
+		Edges  func(childComplexity int) int
+		Length func(childComplexity int) int
+		Nodes  func(childComplexity int) int
+	}
+
 	Query struct {
 		BlogPost             func(childComplexity int, id *string, slug *string) int
 		BlogPostAggregate    func(childComplexity int, filter *content.BlogPostFilter, groupBy []content.BlogPostDimension) int
@@ -221,8 +243,11 @@ type ComplexityRoot struct {
 		InitiativeAggregate  func(childComplexity int, filter *content.InitiativeFilter, groupBy []content.InitiativeDimension) int
 		Initiatives          func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
 		MembershipAggregate  func(childComplexity int, filter *content.MembershipFilter, groupBy []content.MembershipDimension) int
+		Neighbors            func(childComplexity int, id string, depth *int, types []content.ContentType) int
+		Network              func(childComplexity int, filter traverse.NetworkFilter) int
 		Node                 func(childComplexity int, id string) int
 		Nodes                func(childComplexity int, ids []string) int
+		Path                 func(childComplexity int, from string, to string, maxDepth *int) int
 		Stakeholder          func(childComplexity int, id *string, slug *string) int
 		StakeholderAggregate func(childComplexity int, filter *content.StakeholderFilter, groupBy []content.StakeholderDimension) int
 		Stakeholders         func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
@@ -240,6 +265,7 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
 		Name        func(childComplexity int) int
+		Peers       func(childComplexity int, first *int, after *string) int
 		Position    func(childComplexity int) int
 		Posts       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
 		Slug        func(childComplexity int) int
@@ -273,6 +299,24 @@ type ComplexityRoot struct {
 	StakeholderEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	StakeholderPeerConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StakeholderPeerEdge struct {
+		Cursor           func(childComplexity int) int
+		Node             func(childComplexity int) int
+		SharedCoalitions func(childComplexity int) int
+	}
+
+	Subgraph struct {
+		Edges func(childComplexity int) int
+		Nodes func(childComplexity int) int
 	}
 
 	ToolkitSection struct {
@@ -337,6 +381,13 @@ type CountryResolver interface {
 	Stakeholders(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	Initiatives(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
 }
+type GraphEdgeResolver interface {
+	From(ctx context.Context, obj *traverse.Edge) (string, error)
+	To(ctx context.Context, obj *traverse.Edge) (string, error)
+}
+type GraphNodeResolver interface {
+	ID(ctx context.Context, obj *traverse.Node) (string, error)
+}
 type GroupKeyResolver interface {
 	Node(ctx context.Context, obj *content.GroupKey) (content.Node, error)
 }
@@ -366,6 +417,9 @@ type QueryResolver interface {
 	Countries(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.CountryFilter, orderBy []*content.CountryOrder) (*model.CountryConnection, error)
 	Initiative(ctx context.Context, id *string, slug *string) (*content.Initiative, error)
 	Initiatives(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
+	Neighbors(ctx context.Context, id string, depth *int, types []content.ContentType) (*traverse.Graph, error)
+	Path(ctx context.Context, from string, to string, maxDepth *int) (*traverse.Path, error)
+	Network(ctx context.Context, filter traverse.NetworkFilter) (*traverse.Graph, error)
 	Stakeholder(ctx context.Context, id *string, slug *string) (*content.Stakeholder, error)
 	Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	ToolkitSection(ctx context.Context, id *string, slug *string) (*content.ToolkitSection, error)
@@ -380,6 +434,7 @@ type StakeholderResolver interface {
 	Initiatives(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
 	Posts(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
 	MentionedIn(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
+	Peers(ctx context.Context, obj *content.Stakeholder, first *int, after *string) (*model.StakeholderPeerConnection, error)
 }
 type ToolkitSectionResolver interface {
 	ID(ctx context.Context, obj *content.ToolkitSection) (string, error)
@@ -913,6 +968,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CountryEdge.Node(childComplexity), true
 
+	case "GraphEdge.from":
+		if e.ComplexityRoot.GraphEdge.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.From(childComplexity), true
+	case "GraphEdge.relation":
+		if e.ComplexityRoot.GraphEdge.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Relation(childComplexity), true
+	case "GraphEdge.role":
+		if e.ComplexityRoot.GraphEdge.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.Role(childComplexity), true
+	case "GraphEdge.to":
+		if e.ComplexityRoot.GraphEdge.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphEdge.To(childComplexity), true
+
+	case "GraphNode.depth":
+		if e.ComplexityRoot.GraphNode.Depth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Depth(childComplexity), true
+	case "GraphNode.id":
+		if e.ComplexityRoot.GraphNode.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.ID(childComplexity), true
+	case "GraphNode.node":
+		if e.ComplexityRoot.GraphNode.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Node(childComplexity), true
+
 	case "GroupKey.dimension":
 		if e.ComplexityRoot.GroupKey.Dimension == nil {
 			break
@@ -1107,6 +1206,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Path.edges":
+		if e.ComplexityRoot.Path.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Edges(childComplexity), true
+	case "Path.length":
+		if e.ComplexityRoot.Path.Length == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Length(childComplexity), true
+	case "Path.nodes":
+		if e.ComplexityRoot.Path.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Path.Nodes(childComplexity), true
+
 	case "Query.blogPost":
 		if e.ComplexityRoot.Query.BlogPost == nil {
 			break
@@ -1240,6 +1358,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.MembershipAggregate(childComplexity, args["filter"].(*content.MembershipFilter), args["groupBy"].([]content.MembershipDimension)), true
+	case "Query.neighbors":
+		if e.ComplexityRoot.Query.Neighbors == nil {
+			break
+		}
+
+		args, err := ec.field_Query_neighbors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Neighbors(childComplexity, args["id"].(string), args["depth"].(*int), args["types"].([]content.ContentType)), true
+	case "Query.network":
+		if e.ComplexityRoot.Query.Network == nil {
+			break
+		}
+
+		args, err := ec.field_Query_network_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Network(childComplexity, args["filter"].(traverse.NetworkFilter)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -1262,6 +1402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.path":
+		if e.ComplexityRoot.Query.Path == nil {
+			break
+		}
+
+		args, err := ec.field_Query_path_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Path(childComplexity, args["from"].(string), args["to"].(string), args["maxDepth"].(*int)), true
 	case "Query.stakeholder":
 		if e.ComplexityRoot.Query.Stakeholder == nil {
 			break
@@ -1387,6 +1538,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.Name(childComplexity), true
+	case "Stakeholder.peers":
+		if e.ComplexityRoot.Stakeholder.Peers == nil {
+			break
+		}
+
+		args, err := ec.field_Stakeholder_peers_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stakeholder.Peers(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Stakeholder.position":
 		if e.ComplexityRoot.Stakeholder.Position == nil {
 			break
@@ -1522,6 +1684,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StakeholderEdge.Node(childComplexity), true
+
+	case "StakeholderPeerConnection.edges":
+		if e.ComplexityRoot.StakeholderPeerConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderPeerConnection.Edges(childComplexity), true
+	case "StakeholderPeerConnection.nodes":
+		if e.ComplexityRoot.StakeholderPeerConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderPeerConnection.Nodes(childComplexity), true
+	case "StakeholderPeerConnection.pageInfo":
+		if e.ComplexityRoot.StakeholderPeerConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderPeerConnection.PageInfo(childComplexity), true
+	case "StakeholderPeerConnection.totalCount":
+		if e.ComplexityRoot.StakeholderPeerConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderPeerConnection.TotalCount(childComplexity), true
+
+	case "StakeholderPeerEdge.cursor":
+		if e.ComplexityRoot.StakeholderPeerEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderPeerEdge.Cursor(childComplexity), true
+	case "StakeholderPeerEdge.node":
+		if e.ComplexityRoot.StakeholderPeerEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderPeerEdge.Node(childComplexity), true
+	case "StakeholderPeerEdge.sharedCoalitions":
+		if e.ComplexityRoot.StakeholderPeerEdge.SharedCoalitions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderPeerEdge.SharedCoalitions(childComplexity), true
+
+	case "Subgraph.edges":
+		if e.ComplexityRoot.Subgraph.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Edges(childComplexity), true
+	case "Subgraph.nodes":
+		if e.ComplexityRoot.Subgraph.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Subgraph.Nodes(childComplexity), true
 
 	case "ToolkitSection.ancestors":
 		if e.ComplexityRoot.ToolkitSection.Ancestors == nil {
@@ -1700,6 +1919,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("InitiativeOrder", ec.unmarshalInputInitiativeOrder),
 			graphql.NewInputUnmarshaler("IntRange", ec.unmarshalInputIntRange),
 			graphql.NewInputUnmarshaler("MembershipFilter", ec.unmarshalInputMembershipFilter),
+			graphql.NewInputUnmarshaler("NetworkFilter", ec.unmarshalInputNetworkFilter),
 			graphql.NewInputUnmarshaler("StakeholderFilter", ec.unmarshalInputStakeholderFilter),
 			graphql.NewInputUnmarshaler("StakeholderOrder", ec.unmarshalInputStakeholderOrder),
 			graphql.NewInputUnmarshaler("ToolkitSectionFilter", ec.unmarshalInputToolkitSectionFilter),
@@ -2630,6 +2850,129 @@ extend type Query {
   ): InitiativeConnection!
 }
 `, BuiltIn: false},
+	{Name: "../network.graphqls", Input: `"""
+How two pieces of content are related: the kind of an edge of the content graph. Every edge has one canonical
+direction, ` + "`" + `from` + "`" + ` → ` + "`" + `to` + "`" + `, given in each value's description; ` + "`" + `neighbors` + "`" + ` and ` + "`" + `path` + "`" + ` follow edges both ways.
+Countries are not nodes of the graph.
+"""
+enum Relation {
+  "Stakeholder → Coalition: the stakeholder takes part in the coalition; the edge's ` + "`" + `role` + "`" + ` says how."
+  MEMBER_OF
+  "Stakeholder → Initiative: the stakeholder runs or supports the initiative as a partner."
+  PARTNER_OF
+  "Initiative → Coalition: the initiative is linked to the coalition and pursues its goals with it."
+  LINKED_TO
+  "Stakeholder → BlogPost: the person wrote the post."
+  AUTHORED
+  "Stakeholder → BlogPost: the organisation published the post."
+  PUBLISHED
+  "BlogPost → any content: the post mentions it."
+  MENTIONS
+  "ToolkitSection → ToolkitSection: the section contains the other as a direct sub-section."
+  PARENT_OF
+}
+
+"A node of a sub-graph: a piece of content and, around a starting point, its distance from it."
+type GraphNode {
+  "Global ID of the content (the same as ` + "`" + `node.id` + "`" + `), which the edges' ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` refer to."
+  id: ID!
+  "Number of hops from the start of ` + "`" + `neighbors` + "`" + ` (0 for the start itself); null in a ` + "`" + `network` + "`" + `."
+  depth: Int
+  "The content."
+  node: Content!
+}
+
+"An edge of the content graph, in its canonical direction (see ` + "`" + `Relation` + "`" + `)."
+type GraphEdge {
+  "Global ID of the node the edge starts from."
+  from: ID!
+  "Global ID of the node the edge points to."
+  to: ID!
+  "What the edge means."
+  relation: Relation!
+  "For MEMBER_OF: the member's role in the coalition; null for other relations."
+  role: MembershipRole
+}
+
+"A part of the content graph: some nodes, and every edge between two of them."
+type Subgraph {
+  "The nodes, nearest first (in a ` + "`" + `network` + "`" + `: by type), then by type and name."
+  nodes: [GraphNode!]!
+  "Every edge whose two ends are among the nodes, by relation."
+  edges: [GraphEdge!]!
+}
+
+"A shortest chain of edges from one piece of content to another."
+type Path {
+  "Number of edges: 0 when both ends are the same content."
+  length: Int!
+  "The content along the chain, from the first end to the last."
+  nodes: [Content!]!
+  """
+  The edges of the chain: ` + "`" + `edges[i]` + "`" + ` links ` + "`" + `nodes[i]` + "`" + ` and ` + "`" + `nodes[i+1]` + "`" + ` and keeps its canonical direction, so it may
+  point back along the chain (stakeholder → coalition ← stakeholder → initiative).
+  """
+  edges: [GraphEdge!]!
+}
+
+"""
+Chooses the nodes of a ` + "`" + `network` + "`" + `: the content of the given types that matches the filter of its type and, when
+` + "`" + `country` + "`" + ` is given, is in one of those countries. Filters work as in the lists (` + "`" + `coalitions(filter:)` + "`" + ` and so on).
+"""
+input NetworkFilter {
+  """
+  Only content in one of these countries (ISO 3166-1 alpha-2 codes): coalitions and stakeholders by their country,
+  initiatives by any of theirs. Toolkit sections and blog posts have no country and are not narrowed.
+  """
+  country: [String!]
+  "Types of content taken as nodes; default coalitions and stakeholders. A type's filter below needs its type here."
+  types: [ContentType!] = [COALITION, STAKEHOLDER]
+  "Only coalitions that match."
+  coalition: CoalitionFilter
+  "Only stakeholders that match."
+  stakeholder: StakeholderFilter
+  "Only initiatives that match."
+  initiative: InitiativeFilter
+  "Only toolkit sections that match."
+  toolkitSection: ToolkitSectionFilter
+  "Only blog posts that match."
+  blogPost: BlogPostFilter
+}
+
+extend type Query {
+  """
+  The neighbourhood of a piece of content: everything within ` + "`" + `depth` + "`" + ` hops of it along any relation, each node with
+  its distance, and every edge between two of them. A traversal may reach at most the server's node budget (2,000
+  by default) of nodes; beyond it the answer is a NODE_BUDGET_EXCEEDED error.
+  """
+  neighbors(
+    "Global ID of the content to start from (a coalition, stakeholder, initiative, toolkit section or blog post)."
+    id: ID!
+    "How many hops to go, 1 to 3."
+    depth: Int = 1
+    "Only visit and return content of these types (the start is always returned); leave out for all types."
+    types: [ContentType!]
+  ): Subgraph!
+  """
+  How two pieces of content are connected: a shortest chain of edges between them, followed in either direction.
+  Null when there is none of at most ` + "`" + `maxDepth` + "`" + ` edges.
+  """
+  path(
+    "Global ID of the content the chain starts from."
+    from: ID!
+    "Global ID of the content the chain ends at."
+    to: ID!
+    "Longest chain looked for, 1 to 6 edges."
+    maxDepth: Int = 4
+  ): Path
+  """
+  The sub-graph of chosen sets of content, for drawing: for example every coalition and its members in some
+  countries. Nodes are the content the filter chooses; edges are every relation between two of them. At most the
+  server's node budget of nodes, else a NODE_BUDGET_EXCEEDED error.
+  """
+  network("Which content to take as nodes." filter: NetworkFilter!): Subgraph!
+}
+`, BuiltIn: false},
 	{Name: "../node.graphqls", Input: `"""
 Coalition Graph serves the content of the Digital Skills and Jobs Coalition — national coalitions, stakeholders,
 initiatives, toolkit sections and blog posts — as one linked graph.
@@ -2819,6 +3162,38 @@ type Stakeholder implements Node {
     "Sort order; default: newest first."
     orderBy: [BlogPostOrder!]
   ): BlogPostConnection!
+  """
+  The other stakeholders this one shares at least one coalition with (in any role), each edge with the coalitions
+  shared; the most shared coalitions first, then by name.
+  """
+  peers(
+    "Page forward: how many (1–100, default 20)."
+    first: Int
+    "Page forward: peers after this cursor."
+    after: String
+  ): StakeholderPeerConnection!
+}
+
+"A page of a stakeholder's peers: the stakeholders it shares coalitions with."
+type StakeholderPeerConnection {
+  "The peers on this page, each with the coalitions shared and its cursor."
+  edges: [StakeholderPeerEdge!]!
+  "The peers on this page."
+  nodes: [Stakeholder!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "Number of peers, on all pages."
+  totalCount: Int!
+}
+
+"A stakeholder that shares coalitions with another."
+type StakeholderPeerEdge {
+  "Opaque cursor for paging from this peer."
+  cursor: String!
+  "The peer."
+  node: Stakeholder!
+  "The coalitions both stakeholders belong to, by name."
+  sharedCoalitions: [Coalition!]!
 }
 
 "Whether a stakeholder is an organisation or a person."
@@ -3376,6 +3751,32 @@ func (ec *executionContext) childFields_CountryEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type CountryEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "from":
+		return ec.fieldContext_GraphEdge_from(ctx, field)
+	case "to":
+		return ec.fieldContext_GraphEdge_to(ctx, field)
+	case "relation":
+		return ec.fieldContext_GraphEdge_relation(ctx, field)
+	case "role":
+		return ec.fieldContext_GraphEdge_role(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GraphEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_GraphNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_GraphNode_id(ctx, field)
+	case "depth":
+		return ec.fieldContext_GraphNode_depth(ctx, field)
+	case "node":
+		return ec.fieldContext_GraphNode_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type GraphNode", field.Name)
+}
+
 func (ec *executionContext) childFields_GroupKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "dimension":
@@ -3464,6 +3865,18 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "length":
+		return ec.fieldContext_Path_length(ctx, field)
+	case "nodes":
+		return ec.fieldContext_Path_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Path_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
 func (ec *executionContext) childFields_Stakeholder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3498,6 +3911,8 @@ func (ec *executionContext) childFields_Stakeholder(ctx context.Context, field g
 		return ec.fieldContext_Stakeholder_posts(ctx, field)
 	case "mentionedIn":
 		return ec.fieldContext_Stakeholder_mentionedIn(ctx, field)
+	case "peers":
+		return ec.fieldContext_Stakeholder_peers(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Stakeholder", field.Name)
 }
@@ -3552,6 +3967,42 @@ func (ec *executionContext) childFields_StakeholderEdge(ctx context.Context, fie
 		return ec.fieldContext_StakeholderEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StakeholderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StakeholderPeerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StakeholderPeerConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_StakeholderPeerConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StakeholderPeerConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StakeholderPeerConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StakeholderPeerConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StakeholderPeerEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StakeholderPeerEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StakeholderPeerEdge_node(ctx, field)
+	case "sharedCoalitions":
+		return ec.fieldContext_StakeholderPeerEdge_sharedCoalitions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StakeholderPeerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Subgraph(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "nodes":
+		return ec.fieldContext_Subgraph_nodes(ctx, field)
+	case "edges":
+		return ec.fieldContext_Subgraph_edges(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Subgraph", field.Name)
 }
 
 func (ec *executionContext) childFields_ToolkitSection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4788,6 +5239,50 @@ func (ec *executionContext) field_Query_membershipAggregate_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_neighbors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "depth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["depth"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]content.ContentType, error) {
+			return ec.unmarshalOContentType2ᚕcoalitiongraphᚋinternalᚋcontentᚐContentTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_network_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (traverse.NetworkFilter, error) {
+			return ec.unmarshalNNetworkFilter2coalitiongraphᚋinternalᚋtraverseᚐNetworkFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4813,6 +5308,36 @@ func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_path_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "maxDepth",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["maxDepth"] = arg2
 	return args, nil
 }
 
@@ -5157,6 +5682,28 @@ func (ec *executionContext) field_Stakeholder_mentionedIn_args(ctx context.Conte
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Stakeholder_peers_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -7548,6 +8095,167 @@ func (ec *executionContext) fieldContext_CountryEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _GraphEdge_from(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphEdge().From(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, true, true, "ID")
+}
+
+func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphEdge().To(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, true, true, "ID")
+}
+
+func (ec *executionContext) _GraphEdge_relation(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v traverse.Relation) graphql.Marshaler {
+			return ec.marshalNRelation2coalitiongraphᚋinternalᚋtraverseᚐRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "Relation")
+}
+
+func (ec *executionContext) _GraphEdge_role(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphEdge_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.MembershipRole) graphql.Marshaler {
+			return ec.marshalOMembershipRole2ᚖcoalitiongraphᚋinternalᚋcontentᚐMembershipRole(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GraphEdge_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "MembershipRole")
+}
+
+func (ec *executionContext) _GraphNode_id(ctx context.Context, field graphql.CollectedField, obj *traverse.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphNode().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, true, true, "ID")
+}
+
+func (ec *executionContext) _GraphNode_depth(ctx context.Context, field graphql.CollectedField, obj *traverse.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_depth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Depth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_depth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "Int")
+}
+
+func (ec *executionContext) _GraphNode_node(ctx context.Context, field graphql.CollectedField, obj *traverse.Node) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.Node) graphql.Marshaler {
+			return ec.marshalNContent2coalitiongraphᚋinternalᚋcontentᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, "Content")
+}
+
 func (ec *executionContext) _GroupKey_dimension(ctx context.Context, field graphql.CollectedField, obj *content.GroupKey) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8341,6 +9049,84 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
+func (ec *executionContext) _Path_length(ctx context.Context, field graphql.CollectedField, obj *traverse.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_length(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Length, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_length(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Path_nodes(ctx context.Context, field graphql.CollectedField, obj *traverse.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []content.Node) graphql.Marshaler {
+			return ec.marshalNContent2ᚕcoalitiongraphᚋinternalᚋcontentᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Path", field, false, false, "Content")
+}
+
+func (ec *executionContext) _Path_edges(ctx context.Context, field graphql.CollectedField, obj *traverse.Path) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Path_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*traverse.Edge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2ᚕᚖcoalitiongraphᚋinternalᚋtraverseᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Path_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Path",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8995,6 +9781,138 @@ func (ec *executionContext) fieldContext_Query_initiatives(ctx context.Context, 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_initiatives_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_neighbors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_neighbors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Neighbors(ctx, fc.Args["id"].(string), fc.Args["depth"].(*int), fc.Args["types"].([]content.ContentType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *traverse.Graph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖcoalitiongraphᚋinternalᚋtraverseᚐGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_neighbors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_neighbors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_path(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_path(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Path(ctx, fc.Args["from"].(string), fc.Args["to"].(string), fc.Args["maxDepth"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *traverse.Path) graphql.Marshaler {
+			return ec.marshalOPath2ᚖcoalitiongraphᚋinternalᚋtraverseᚐPath(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_path(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Path(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_path_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_network(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_network(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Network(ctx, fc.Args["filter"].(traverse.NetworkFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *traverse.Graph) graphql.Marshaler {
+			return ec.marshalNSubgraph2ᚖcoalitiongraphᚋinternalᚋtraverseᚐGraph(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_network(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Subgraph(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_network_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9714,6 +10632,50 @@ func (ec *executionContext) fieldContext_Stakeholder_mentionedIn(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Stakeholder_peers(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_peers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stakeholder().Peers(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderPeerConnection) graphql.Marshaler {
+			return ec.marshalNStakeholderPeerConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPeerConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_peers(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderPeerConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stakeholder_peers_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StakeholderCoalitionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderCoalitionConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10103,6 +11065,276 @@ func (ec *executionContext) fieldContext_StakeholderEdge_node(_ context.Context,
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderPeerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPeerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderPeerConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StakeholderPeerEdge) graphql.Marshaler {
+			return ec.marshalNStakeholderPeerEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPeerEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderPeerConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderPeerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderPeerEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderPeerConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPeerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderPeerConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*content.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderPeerConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderPeerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderPeerConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPeerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderPeerConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderPeerConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderPeerConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderPeerConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPeerConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderPeerConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderPeerConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderPeerConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StakeholderPeerEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPeerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderPeerEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderPeerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StakeholderPeerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StakeholderPeerEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPeerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderPeerEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Stakeholder) graphql.Marshaler {
+			return ec.marshalNStakeholder2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderPeerEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderPeerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StakeholderPeerEdge_sharedCoalitions(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPeerEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderPeerEdge_sharedCoalitions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SharedCoalitions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*content.Coalition) graphql.Marshaler {
+			return ec.marshalNCoalition2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderPeerEdge_sharedCoalitions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderPeerEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coalition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_nodes(ctx context.Context, field graphql.CollectedField, obj *traverse.Graph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*traverse.Node) graphql.Marshaler {
+			return ec.marshalNGraphNode2ᚕᚖcoalitiongraphᚋinternalᚋtraverseᚐNodeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphNode(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Subgraph_edges(ctx context.Context, field graphql.CollectedField, obj *traverse.Graph) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Subgraph_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*traverse.Edge) graphql.Marshaler {
+			return ec.marshalNGraphEdge2ᚕᚖcoalitiongraphᚋinternalᚋtraverseᚐEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Subgraph_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Subgraph",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_GraphEdge(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12648,6 +13880,94 @@ func UnmarshalMembershipFilter(ctx context.Context, raw any) (content.Membership
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputNetworkFilter(ctx context.Context, obj any) (traverse.NetworkFilter, error) {
+	var it traverse.NetworkFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["types"]; !present {
+		asMap["types"] = []any{"COALITION", "STAKEHOLDER"}
+	}
+
+	fieldsInOrder := [...]string{"country", "types", "coalition", "stakeholder", "initiative", "toolkitSection", "blogPost"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "types":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("types"))
+			data, err := ec.unmarshalOContentType2ᚕcoalitiongraphᚋinternalᚋcontentᚐContentTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Types = data
+		case "coalition":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coalition"))
+			data, err := ec.unmarshalOCoalitionFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Coalition = data
+		case "stakeholder":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stakeholder"))
+			data, err := ec.unmarshalOStakeholderFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Stakeholder = data
+		case "initiative":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("initiative"))
+			data, err := ec.unmarshalOInitiativeFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐInitiativeFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Initiative = data
+		case "toolkitSection":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("toolkitSection"))
+			data, err := ec.unmarshalOToolkitSectionFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐToolkitSectionFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ToolkitSection = data
+		case "blogPost":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("blogPost"))
+			data, err := ec.unmarshalOBlogPostFilter2ᚖcoalitiongraphᚋinternalᚋcontentᚐBlogPostFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BlogPost = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNetworkFilter unmarshals raw into the NetworkFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNetworkFilter(ctx context.Context, raw any) (traverse.NetworkFilter, error) {
+	var out traverse.NetworkFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NetworkFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputStakeholderFilter(ctx context.Context, obj any) (content.StakeholderFilter, error) {
 	var it content.StakeholderFilter
 	if obj == nil {
@@ -13887,6 +15207,100 @@ func (ec *executionContext) _CountryEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var graphEdgeImplementors = []string{"GraphEdge"}
+
+func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet, obj *traverse.Edge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, graphEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GraphEdge")
+		case "from":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphEdge_from(ctx, field, obj)
+				})
+		case "to":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphEdge_to(ctx, field, obj)
+				})
+		case "relation":
+			out.Values[i] = ec._GraphEdge_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._GraphEdge_role(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var graphNodeImplementors = []string{"GraphNode"}
+
+func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet, obj *traverse.Node) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, graphNodeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("GraphNode")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._GraphNode_id(ctx, field, obj)
+				})
+		case "depth":
+			out.Values[i] = ec._GraphNode_depth(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.Values[i] = ec._GraphNode_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var groupKeyImplementors = []string{"GroupKey"}
 
 func (ec *executionContext) _GroupKey(ctx context.Context, sel ast.SelectionSet, obj *content.GroupKey) graphql.Marshaler {
@@ -14179,6 +15593,49 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var pathImplementors = []string{"Path"}
+
+func (ec *executionContext) _Path(ctx context.Context, sel ast.SelectionSet, obj *traverse.Path) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pathImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Path")
+		case "length":
+			out.Values[i] = ec._Path_length(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._Path_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Path_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var queryImplementors = []string{"Query"}
 
 func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -14287,6 +15744,24 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_initiatives(ctx, field)
+				})
+		case "neighbors":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_neighbors(ctx, field)
+				})
+		case "path":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_path(ctx, field)
+				})
+		case "network":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_network(ctx, field)
 				})
 		case "stakeholder":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -14439,6 +15914,12 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Stakeholder_mentionedIn(ctx, field, obj)
+				})
+		case "peers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stakeholder_peers(ctx, field, obj)
 				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -14619,6 +16100,135 @@ func (ec *executionContext) _StakeholderEdge(ctx context.Context, sel ast.Select
 			}
 		case "node":
 			out.Values[i] = ec._StakeholderEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stakeholderPeerConnectionImplementors = []string{"StakeholderPeerConnection"}
+
+func (ec *executionContext) _StakeholderPeerConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StakeholderPeerConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderPeerConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StakeholderPeerConnection")
+		case "edges":
+			out.Values[i] = ec._StakeholderPeerConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._StakeholderPeerConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StakeholderPeerConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StakeholderPeerConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stakeholderPeerEdgeImplementors = []string{"StakeholderPeerEdge"}
+
+func (ec *executionContext) _StakeholderPeerEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StakeholderPeerEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderPeerEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StakeholderPeerEdge")
+		case "cursor":
+			out.Values[i] = ec._StakeholderPeerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StakeholderPeerEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sharedCoalitions":
+			out.Values[i] = ec._StakeholderPeerEdge_sharedCoalitions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var subgraphImplementors = []string{"Subgraph"}
+
+func (ec *executionContext) _Subgraph(ctx context.Context, sel ast.SelectionSet, obj *traverse.Graph) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subgraphImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Subgraph")
+		case "nodes":
+			out.Values[i] = ec._Subgraph_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._Subgraph_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -15772,6 +17382,54 @@ func (ec *executionContext) marshalNFocusArea2ᚕcoalitiongraphᚋinternalᚋcon
 	return ret
 }
 
+func (ec *executionContext) marshalNGraphEdge2ᚕᚖcoalitiongraphᚋinternalᚋtraverseᚐEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*traverse.Edge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphEdge2ᚖcoalitiongraphᚋinternalᚋtraverseᚐEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphEdge2ᚖcoalitiongraphᚋinternalᚋtraverseᚐEdge(ctx context.Context, sel ast.SelectionSet, v *traverse.Edge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GraphEdge!")
+		return graphql.Null
+	}
+	return ec._GraphEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNGraphNode2ᚕᚖcoalitiongraphᚋinternalᚋtraverseᚐNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*traverse.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNGraphNode2ᚖcoalitiongraphᚋinternalᚋtraverseᚐNode(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNGraphNode2ᚖcoalitiongraphᚋinternalᚋtraverseᚐNode(ctx context.Context, sel ast.SelectionSet, v *traverse.Node) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "GraphNode!")
+		return graphql.Null
+	}
+	return ec._GraphNode(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNGroupKey2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐGroupKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.GroupKey) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16054,6 +17712,11 @@ func (ec *executionContext) marshalNMembershipRole2coalitiongraphᚋinternalᚋc
 	return res
 }
 
+func (ec *executionContext) unmarshalNNetworkFilter2coalitiongraphᚋinternalᚋtraverseᚐNetworkFilter(ctx context.Context, v any) (traverse.NetworkFilter, error) {
+	res, err := ec.unmarshalInputNetworkFilter(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNNode2ᚕcoalitiongraphᚋinternalᚋcontentᚐNode(ctx context.Context, sel ast.SelectionSet, v []content.Node) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -16070,6 +17733,21 @@ func (ec *executionContext) marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrela
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRelation2coalitiongraphᚋinternalᚋtraverseᚐRelation(ctx context.Context, v any) (traverse.Relation, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := traverse.Relation(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRelation2coalitiongraphᚋinternalᚋtraverseᚐRelation(ctx context.Context, sel ast.SelectionSet, v traverse.Relation) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Relation!")
+	}
+	return res
 }
 
 func (ec *executionContext) marshalNStakeholder2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.Stakeholder) graphql.Marshaler {
@@ -16260,6 +17938,38 @@ func (ec *executionContext) marshalNStakeholderOrderField2coalitiongraphᚋinter
 	return res
 }
 
+func (ec *executionContext) marshalNStakeholderPeerConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPeerConnection(ctx context.Context, sel ast.SelectionSet, v *model.StakeholderPeerConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StakeholderPeerConnection!")
+		return graphql.Null
+	}
+	return ec._StakeholderPeerConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStakeholderPeerEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPeerEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StakeholderPeerEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStakeholderPeerEdge2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPeerEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStakeholderPeerEdge2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPeerEdge(ctx context.Context, sel ast.SelectionSet, v *model.StakeholderPeerEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StakeholderPeerEdge!")
+		return graphql.Null
+	}
+	return ec._StakeholderPeerEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -16301,6 +18011,14 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNSubgraph2ᚖcoalitiongraphᚋinternalᚋtraverseᚐGraph(ctx context.Context, sel ast.SelectionSet, v *traverse.Graph) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Subgraph!")
+		return graphql.Null
+	}
+	return ec._Subgraph(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNToolkitSection2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐToolkitSectionᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.ToolkitSection) graphql.Marshaler {
@@ -17055,6 +18773,25 @@ func (ec *executionContext) marshalOMembershipRole2ᚕcoalitiongraphᚋinternal�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOMembershipRole2ᚖcoalitiongraphᚋinternalᚋcontentᚐMembershipRole(ctx context.Context, v any) (*content.MembershipRole, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.MembershipRole(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMembershipRole2ᚖcoalitiongraphᚋinternalᚋcontentᚐMembershipRole(ctx context.Context, sel ast.SelectionSet, v *content.MembershipRole) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) marshalONode2coalitiongraphᚋinternalᚋcontentᚐNode(ctx context.Context, sel ast.SelectionSet, v content.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -17073,6 +18810,13 @@ func (ec *executionContext) marshalOOrderDirection2coalitiongraphᚋinternalᚋc
 	_ = ctx
 	res := graphql.MarshalString(string(v))
 	return res
+}
+
+func (ec *executionContext) marshalOPath2ᚖcoalitiongraphᚋinternalᚋtraverseᚐPath(ctx context.Context, sel ast.SelectionSet, v *traverse.Path) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Path(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOStakeholder2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholder(ctx context.Context, sel ast.SelectionSet, v *content.Stakeholder) graphql.Marshaler {

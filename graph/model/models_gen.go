@@ -180,6 +180,28 @@ type StakeholderEdge struct {
 	Node *content.Stakeholder `json:"node"`
 }
 
+// A page of a stakeholder's peers: the stakeholders it shares coalitions with.
+type StakeholderPeerConnection struct {
+	// The peers on this page, each with the coalitions shared and its cursor.
+	Edges []*StakeholderPeerEdge `json:"edges"`
+	// The peers on this page.
+	Nodes []*content.Stakeholder `json:"nodes"`
+	// Paging information.
+	PageInfo *relay.PageInfo `json:"pageInfo"`
+	// Number of peers, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A stakeholder that shares coalitions with another.
+type StakeholderPeerEdge struct {
+	// Opaque cursor for paging from this peer.
+	Cursor string `json:"cursor"`
+	// The peer.
+	Node *content.Stakeholder `json:"node"`
+	// The coalitions both stakeholders belong to, by name.
+	SharedCoalitions []*content.Coalition `json:"sharedCoalitions"`
+}
+
 // A page of toolkit sections (Relay cursor connection).
 type ToolkitSectionConnection struct {
 	// The sections on this page, each with its cursor.

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"coalitiongraph/internal/apitest"
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/seed"
 )
 
@@ -59,4 +60,14 @@ func BenchmarkAggregate(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) { benchQuery(b, c.query) })
 	}
+}
+
+// BenchmarkNeighbors is the neighbourhood of the Irish coalition two hops deep on the seed content: every node
+// with its name and every edge, as a graph view would draw it.
+func BenchmarkNeighbors(b *testing.B) {
+	id := content.GlobalID(content.KeyOf(content.TypeCoalition, seed.ID(content.TypeCoalition, "ireland")))
+	benchQuery(b, `{ neighbors(id: "`+id+`", depth: 2) {
+	  nodes { id depth node { __typename ... on Coalition { name } ... on Stakeholder { name } ... on Initiative { name } ... on BlogPost { title } ... on ToolkitSection { title } } }
+	  edges { from to relation role }
+	} }`)
 }

@@ -19,6 +19,7 @@ import (
 	"coalitiongraph/internal/ide"
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/traverse"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -45,6 +46,9 @@ type Config struct {
 	Logger      *slog.Logger
 	// LoaderWait is the dataloaders' batching window; 0 for loader.DefaultWait.
 	LoaderWait time.Duration
+	// GraphNodeBudget is the most nodes one graph traversal (neighbors, path, network) may reach; 0 for
+	// traverse.DefaultBudget.
+	GraphNodeBudget int
 }
 
 // New returns the service's whole HTTP handler.
@@ -74,11 +78,13 @@ func allowsAny(origins []string) bool {
 // routes lists every endpoint of the service.
 func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	logger := cfg.Logger
-	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store}})
-	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(schema, logger)))
+	traverser := traverse.New(store, cfg.GraphNodeBudget)
+	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store, Traverser: traverser}})
+	limit := graph.CostLimit{Max: graph.MaxCost, NodeBudget: traverser.Budget()}
+	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(schema, limit, logger)))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
-	mux.Handle("GET /export/{file}", newExporter(graphQLExecutor(schema, logger), store, cfg))
+	mux.Handle("GET /export/{file}", newExporter(graphQLExecutor(schema, limit, logger), store, cfg))
 	if page, err := ide.New("/graphql"); err != nil {
 		logger.Error("the GraphQL IDE is not available", "error", err)
 	} else {
@@ -102,7 +108,7 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 
 // graphQL is the GraphQL endpoint: queries over POST and GET (GET serves queries only), a parsed-query cache,
 // automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and the cost limit.
-func graphQL(schema graphql.ExecutableSchema, logger *slog.Logger) http.Handler {
+func graphQL(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slog.Logger) http.Handler {
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
@@ -110,7 +116,7 @@ func graphQL(schema graphql.ExecutableSchema, logger *slog.Logger) http.Handler 
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(graph.CostLimit{Max: graph.MaxCost})
+	srv.Use(limit)
 	srv.SetErrorPresenter(graph.ErrorPresenter(logger))
 	srv.SetRecoverFunc(graph.Recover(logger))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -121,9 +127,9 @@ func graphQL(schema graphql.ExecutableSchema, logger *slog.Logger) http.Handler 
 }
 
 // graphQLExecutor runs operations in the process (the exports) with the endpoint's limits and error presenter.
-func graphQLExecutor(schema graphql.ExecutableSchema, logger *slog.Logger) *executor.Executor {
+func graphQLExecutor(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slog.Logger) *executor.Executor {
 	exec := executor.New(schema)
-	exec.Use(graph.CostLimit{Max: graph.MaxCost})
+	exec.Use(limit)
 	exec.SetErrorPresenter(graph.ErrorPresenter(logger))
 	exec.SetRecoverFunc(graph.Recover(logger))
 	return exec

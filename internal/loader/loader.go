@@ -39,6 +39,8 @@ type Loaders struct {
 	MemberOf *dataloadgen.Loader[Key, relay.Page[*content.Member]]
 	// Mentions pages the content blog posts mention, in the posts' order.
 	Mentions *dataloadgen.Loader[Key, relay.Page[*Mention]]
+	// Peers pages the stakeholders that share coalitions with stakeholders.
+	Peers *dataloadgen.Loader[Key, relay.Page[*Peer]]
 
 	// Relations pages related content of each type; Key.Via names the relation.
 	Coalitions      *dataloadgen.Loader[Key, relay.Page[*content.Coalition]]
@@ -149,6 +151,7 @@ func New(store *mongostore.Store, wait time.Duration) *Loaders {
 	l.Members = dataloadgen.NewLoader(members(l, store, true), opt)
 	l.MemberOf = dataloadgen.NewLoader(members(l, store, false), opt)
 	l.Mentions = dataloadgen.NewLoader(l.mentions, opt)
+	l.Peers = dataloadgen.NewLoader(l.peers, opt)
 	return l
 }
 
