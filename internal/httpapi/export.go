@@ -178,14 +178,19 @@ func child(set ast.SelectionSet, alias string) *ast.Field {
 func (e *exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	name, format, _ := strings.Cut(r.PathValue("file"), ".")
 	spec, ok := e.specs[name]
-	if !ok || (format != "csv" && format != "ndjson") {
-		writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no export %q: use /export/{type}.csv or .ndjson with type one of %s",
+	graphML := name == "network" && format == "graphml"
+	if !graphML && (!ok || (format != "csv" && format != "ndjson")) {
+		writeError(w, http.StatusNotFound, "NOT_FOUND", fmt.Sprintf("no export %q: use /export/{type}.csv or .ndjson with type one of %s, or /export/network.graphml",
 			r.PathValue("file"), strings.Join(ExportTypes(), ", ")))
 		return
 	}
 	vars, bad := exportVariables(r)
 	if bad != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": []*gqlerror.Error{bad}})
+		return
+	}
+	if graphML {
+		e.network(w, r, vars)
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), ExportTimeout)
@@ -276,9 +281,7 @@ func errorStatus(errs gqlerror.List) int {
 
 // page runs one page of an export with fresh loaders and returns its items and the cursor of the next page.
 func (e *exporter) page(ctx context.Context, query string, vars map[string]any) ([]map[string]any, *string, gqlerror.List) {
-	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
-	defer cancel()
-	data, errs := execute(loader.With(ctx, loader.New(e.store, e.wait)), e.exec, query, vars)
+	data, errs := e.run(ctx, query, vars)
 	if errs != nil {
 		return nil, nil, errs
 	}
@@ -302,6 +305,13 @@ func (e *exporter) page(ctx context.Context, query string, vars map[string]any) 
 		return items, nil, nil
 	}
 	return items, out.List.PageInfo.EndCursor, nil
+}
+
+// run executes one operation of an export, bounded as one request, with fresh loaders.
+func (e *exporter) run(ctx context.Context, query string, vars map[string]any) (json.RawMessage, gqlerror.List) {
+	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+	defer cancel()
+	return execute(loader.With(ctx, loader.New(e.store, e.wait)), e.exec, query, vars)
 }
 
 // execute runs one GraphQL operation in the process, through the same executor extensions (cost limit, error

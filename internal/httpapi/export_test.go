@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"encoding/xml"
 	"io"
 	"maps"
 	"net/http"
@@ -293,5 +294,110 @@ func TestExportErrors(t *testing.T) {
 				t.Errorf("status %d, errors %+v; want %d with code %s", res.Status, res.Errors, c.status, c.code)
 			}
 		})
+	}
+}
+
+// The network as GraphML, read back with an XML parser, has the nodes and edges of the `network` field for the
+// same filter, with their labels, types and relations.
+func TestExportNetworkGraphML(t *testing.T) {
+	d, err := seed.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := apitest.New(t, d)
+	filter := `{"country": ["IE", "BE", "NL"], "types": ["COALITION", "STAKEHOLDER", "INITIATIVE"]}`
+	res, body := download(t, api, "/export/network.graphml", url.Values{"filter": {filter}})
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/graphml+xml") {
+		t.Fatalf("status %d, content type %q: %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	var doc struct {
+		Keys []struct {
+			ID   string `xml:"id,attr"`
+			For  string `xml:"for,attr"`
+			Name string `xml:"attr.name,attr"`
+		} `xml:"key"`
+		Graph struct {
+			EdgeDefault string `xml:"edgedefault,attr"`
+			Nodes       []struct {
+				ID   string `xml:"id,attr"`
+				Data []struct {
+					Key   string `xml:"key,attr"`
+					Value string `xml:",chardata"`
+				} `xml:"data"`
+			} `xml:"node"`
+			Edges []struct {
+				Source string `xml:"source,attr"`
+				Target string `xml:"target,attr"`
+				Data   []struct {
+					Key   string `xml:"key,attr"`
+					Value string `xml:",chardata"`
+				} `xml:"data"`
+			} `xml:"edge"`
+		} `xml:"graph"`
+	}
+	if err := xml.Unmarshal(body, &doc); err != nil {
+		t.Fatalf("not XML: %v", err)
+	}
+	declared := map[string]bool{}
+	for _, k := range doc.Keys {
+		declared[k.ID] = true
+	}
+
+	var f map[string]any
+	_ = json.Unmarshal([]byte(filter), &f)
+	var want struct {
+		Network struct {
+			Nodes []struct {
+				ID   string
+				Node struct{ Typename, Name string }
+			}
+			Edges []struct{ From, To, Relation string }
+		}
+	}
+	api.Must(t, `query($f: NetworkFilter!) { network(filter: $f) {
+  nodes { id node { typename: __typename ... on Coalition { name } ... on Stakeholder { name } ... on Initiative { name } } }
+  edges { from to relation } } }`, map[string]any{"f": f}, &want)
+	if len(want.Network.Nodes) == 0 || len(want.Network.Edges) == 0 {
+		t.Fatal("the network of IE, BE and NL should not be empty")
+	}
+
+	wantNodes, gotNodes := []string{}, []string{}
+	for _, n := range want.Network.Nodes {
+		wantNodes = append(wantNodes, n.ID+" "+n.Node.Typename+" "+n.Node.Name)
+	}
+	for _, n := range doc.Graph.Nodes {
+		attrs := map[string]string{}
+		for _, d := range n.Data {
+			if !declared[d.Key] {
+				t.Errorf("node %s uses the undeclared key %q", n.ID, d.Key)
+			}
+			attrs[d.Key] = d.Value
+		}
+		gotNodes = append(gotNodes, n.ID+" "+attrs["type"]+" "+attrs["label"])
+	}
+	wantEdges, gotEdges := []string{}, []string{}
+	for _, e := range want.Network.Edges {
+		wantEdges = append(wantEdges, e.From+" "+e.Relation+" "+e.To)
+	}
+	for _, e := range doc.Graph.Edges {
+		rel := ""
+		for _, d := range e.Data {
+			if d.Key == "relation" {
+				rel = d.Value
+			}
+		}
+		gotEdges = append(gotEdges, e.Source+" "+rel+" "+e.Target)
+	}
+	for _, l := range [][]string{wantNodes, gotNodes, wantEdges, gotEdges} {
+		slices.Sort(l)
+	}
+	if doc.Graph.EdgeDefault != "directed" || !slices.Equal(gotNodes, wantNodes) || !slices.Equal(gotEdges, wantEdges) {
+		t.Errorf("GraphML has %d nodes and %d edges, the network %d and %d (equal: %v, %v)", len(gotNodes), len(gotEdges),
+			len(wantNodes), len(wantEdges), slices.Equal(gotNodes, wantNodes), slices.Equal(gotEdges, wantEdges))
+	}
+
+	bad := api.Get("/export/network.graphml?" + url.Values{"filter": {`{"types": ["COUNTRY"]}`}}.Encode())
+	if bad.Status != http.StatusBadRequest || len(bad.Errors) != 1 {
+		t.Errorf("a bad network filter: status %d, errors %+v", bad.Status, bad.Errors)
 	}
 }
