@@ -136,6 +136,33 @@ type InitiativeEdge struct {
 type Query struct {
 }
 
+// Hits of a full-text search, best match first (a Relay cursor connection). Order: by `score`, highest first; ties
+// by content type (coalitions, stakeholders, initiatives, toolkit sections, blog posts), then name or title ignoring
+// case and accents, then ID, so cursors are stable.
+type SearchConnection struct {
+	// The hits on this page, each with its cursor, score and snippet.
+	Edges []*SearchEdge `json:"edges"`
+	// Paging information.
+	PageInfo *relay.PageInfo `json:"pageInfo"`
+	// Number of hits, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// One hit of a search.
+type SearchEdge struct {
+	// Opaque cursor for paging from this hit; it works only with the same `query` and `types`.
+	Cursor string `json:"cursor"`
+	// The content that matched.
+	Node content.Node `json:"node"`
+	// How well the content matches; higher is better. Each query word counts 10 when it is in the name or title, 3 in
+	// a summary, excerpt, position, tags or slug, 1 elsewhere (description, body), and half that when only the
+	// beginning of a word matches (the last query word); a name or title made mostly of query words adds up to 0.25.
+	// Comparable within one search only.
+	Score float64 `json:"score"`
+	// A passage of the field that matches best, with the matches marked; null when no shown field holds a match.
+	Snippet *content.Snippet `json:"snippet,omitempty"`
+}
+
 // A page of the coalitions a stakeholder belongs to.
 type StakeholderCoalitionConnection struct {
 	// The coalitions on this page, with the membership's role and cursor.

@@ -81,8 +81,14 @@ type DateTimeRange struct {
 type Index struct {
 	// SortName is the folded name or title that NAME and TITLE orderings use, so that "alpha" sorts before "Zed".
 	SortName string `bson:"sortName" json:"-"`
-	// Keywords are the folded words of the document's text, matched by the `search` filters.
+	// Keywords are the folded words of the document's text, matched by `search` and the `search` filters.
 	Keywords []string `bson:"keywords" json:"-"`
+	// TitleWords are the folded words of the name or title, the words search ranks highest.
+	TitleWords []string `bson:"titleWords" json:"-"`
+	// LeadWords are the folded words of the fields search ranks next: summary, excerpt, position, tags.
+	LeadWords []string `bson:"leadWords" json:"-"`
+	// Version is the IndexVersion the fields were derived with; the store re-indexes documents of older ones.
+	Version int `bson:"indexVersion" json:"-"`
 }
 
 // KeyOf joins a type and a local id into a type-qualified key.
