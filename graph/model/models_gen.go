@@ -154,12 +154,14 @@ type SearchEdge struct {
 	Cursor string `json:"cursor"`
 	// The content that matched.
 	Node content.Node `json:"node"`
-	// How well the content matches; higher is better. Each query word counts 10 when it is in the name or title, 3 in
-	// a summary, excerpt, position, tags or slug, 1 elsewhere (description, body), and half that when only the
-	// beginning of a word matches (the last query word); a name or title made mostly of query words adds up to 0.25.
-	// Comparable within one search only.
+	// How well the content matches; higher is better. Each query word counts 10 when it is in the name or title; 3 in
+	// a summary, excerpt, position or tag (or a coalition's slug); 1 elsewhere (description, body); and half that when
+	// it only matches the beginning of a word (the last query word). A name or title made mostly of query words adds
+	// up to 0.25. Comparable within one search only.
 	Score float64 `json:"score"`
-	// A passage of the field that matches best, with the matches marked; null when no shown field holds a match.
+	// A passage of the field that holds the most query words, with the matches marked. On a tie, a description,
+	// summary, excerpt or body comes before the name or title (which a list of hits shows anyway), and tags last.
+	// Null when no field holds a match, which only an out-of-date index could cause.
 	Snippet *content.Snippet `json:"snippet,omitempty"`
 }
 

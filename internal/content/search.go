@@ -110,7 +110,8 @@ type SearchField struct {
 
 // Searchable is content that search indexes and shows snippets of.
 type Searchable interface {
-	// SearchFields are the texts search matches, in the order a snippet prefers them on a tie.
+	// SearchFields are the texts search matches, in the order a snippet prefers them when they hold as many
+	// query words.
 	SearchFields() []SearchField
 }
 
@@ -205,9 +206,9 @@ const SnippetChars = 160
 const snippetLead = 40
 
 // Snippet returns the passage of the best field around the words that match q: the field with the most distinct
-// query words (the earlier one on a tie), cut to about SnippetChars characters. Words are matched as the index
-// matches them, ignoring case and accents, and marked in the original text. Nil when no field matches (a document
-// can match by a word that is indexed but not shown, such as a coalition's country code).
+// query words (the earlier one of fields on a tie), cut to about SnippetChars characters. Words are matched as the index
+// matches them, ignoring case and accents, and marked in the original text. Nil when no field matches: the
+// keywords of a hit come from its fields, so only a stale index can cause that.
 func (q SearchQuery) Snippet(fields []SearchField) *Snippet {
 	var best *SearchField
 	var bestMatches []token
@@ -415,7 +416,9 @@ func utf16Len(s string) int {
 	return n
 }
 
-// The search fields of each content type: what `search` and the `search` filters match, by tier.
+// The search fields of each content type: what `search` and the `search` filters match, by tier. They are listed
+// in the order snippets prefer them on a tie: the texts a client does not show in a list of hits (description,
+// summary, excerpt, body) before the name or title, which it does, and tags and slugs last.
 
 func tagsText(tags []string) string { return strings.Join(tags, ", ") }
 
@@ -428,31 +431,31 @@ func deref(p *string) string {
 
 // SearchFields implements Searchable.
 func (c *Coalition) SearchFields() []SearchField {
-	return []SearchField{{"name", c.Name, TierTitle}, {"tags", tagsText(c.Tags), TierLead}, {"slug", c.Slug, TierLead},
-		{"description", deref(c.Description), TierBody}, {"countryCode", c.CountryCode, TierBody}}
+	return []SearchField{{"description", deref(c.Description), TierBody}, {"name", c.Name, TierTitle},
+		{"tags", tagsText(c.Tags), TierLead}, {"slug", c.Slug, TierLead}, {"countryCode", c.CountryCode, TierBody}}
 }
 
 // SearchFields implements Searchable.
 func (s *Stakeholder) SearchFields() []SearchField {
-	return []SearchField{{"name", s.Name, TierTitle}, {"position", deref(s.Position), TierLead}, {"tags", tagsText(s.Tags), TierLead},
-		{"description", deref(s.Description), TierBody}}
+	return []SearchField{{"description", deref(s.Description), TierBody}, {"position", deref(s.Position), TierLead},
+		{"name", s.Name, TierTitle}, {"tags", tagsText(s.Tags), TierLead}}
 }
 
 // SearchFields implements Searchable.
 func (i *Initiative) SearchFields() []SearchField {
-	return []SearchField{{"name", i.Name, TierTitle}, {"tags", tagsText(i.Tags), TierLead}, {"description", deref(i.Description), TierBody}}
+	return []SearchField{{"description", deref(i.Description), TierBody}, {"name", i.Name, TierTitle}, {"tags", tagsText(i.Tags), TierLead}}
 }
 
 // SearchFields implements Searchable.
 func (t *ToolkitSection) SearchFields() []SearchField {
-	return []SearchField{{"title", t.Title, TierTitle}, {"summary", deref(t.Summary), TierLead}, {"tags", tagsText(t.Tags), TierLead},
-		{"body", deref(t.Body), TierBody}}
+	return []SearchField{{"summary", deref(t.Summary), TierLead}, {"body", deref(t.Body), TierBody}, {"title", t.Title, TierTitle},
+		{"tags", tagsText(t.Tags), TierLead}}
 }
 
 // SearchFields implements Searchable.
 func (b *BlogPost) SearchFields() []SearchField {
-	return []SearchField{{"title", b.Title, TierTitle}, {"excerpt", deref(b.Excerpt), TierLead}, {"tags", tagsText(b.Tags), TierLead},
-		{"body", deref(b.Body), TierBody}}
+	return []SearchField{{"excerpt", deref(b.Excerpt), TierLead}, {"body", deref(b.Body), TierBody}, {"title", b.Title, TierTitle},
+		{"tags", tagsText(b.Tags), TierLead}}
 }
 
 // SearchFields implements Searchable. Countries are not in `search`; their list filter searches these.
