@@ -25,8 +25,8 @@ const (
 const IndexVersion = 1
 
 // SearchQuery is a parsed search text: folded words that must all occur as whole words, and the last word of the text,
-// which may also be the beginning of a word (as the user types). The `search` field and the `search` argument of
-// every list filter both parse their text with ParseQuery.
+// which may also be the beginning of a word (as the user types). The `search` field and the `search` argument of every
+// list filter both parse their text with ParseQuery.
 type SearchQuery struct {
 	// Words are the distinct whole words, sorted.
 	Words []string
@@ -205,10 +205,10 @@ const SnippetChars = 160
 // snippetLead is how many characters of context a snippet tries to keep before its first match.
 const snippetLead = 40
 
-// Snippet returns the passage of the best field around the words that match q: the field with the most distinct
-// query words (the earlier one of fields on a tie), cut to about SnippetChars characters. Words are matched as the index
-// matches them, ignoring case and accents, and marked in the original text. Nil when no field matches: the
-// keywords of a hit come from its fields, so only a stale index can cause that.
+// Snippet returns the passage of the best field around the words that match q: the field with the most distinct query
+// words (the earlier one of fields on a tie), cut to about SnippetChars characters. Words are matched as the index
+// matches them, ignoring case and accents, and marked in the original text. Nil when no field matches: the keywords of
+// a hit come from its fields, so only a stale index can cause that.
 func (q SearchQuery) Snippet(fields []SearchField) *Snippet {
 	var best *SearchField
 	var bestMatches []token

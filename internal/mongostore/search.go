@@ -92,10 +92,10 @@ func compareHits(a, b *content.Hit) int {
 		strings.Compare(a.SortName, b.SortName), strings.Compare(a.ID, b.ID))
 }
 
-// Search returns the page w of the content of the given types (all content types when none) that matches q, best first, with totalCount and each hit's document. Per type it issues one query that matches the
-// words on the keyword index and projects only the index fields, which are scored here; then it loads the
-// documents of the page by id, one query per type on the page. An empty query finds nothing; a cursor of another
-// search is a BAD_USER_INPUT error.
+// Search returns the page w of the content of the given types (all content types when none) that matches q, best first,
+// with totalCount and each hit's document. Per type it issues one query that matches the words on the keyword index and
+// projects only the index fields, which are scored here; then it loads the documents of the page by id, one query per
+// type on the page. An empty query finds nothing; a cursor of another search is a BAD_USER_INPUT error.
 func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []content.TypeName, w relay.Window) (relay.Page[*content.Hit], error) {
 	types = slices.DeleteFunc(slices.Clone(content.ContentTypes), func(t content.TypeName) bool {
 		return len(types) > 0 && !slices.Contains(types, t)
