@@ -117,18 +117,21 @@ type Searchable interface {
 
 // NewIndex derives the index fields of a document from its sort name and its search fields.
 func NewIndex(sortName string, fields []SearchField) Index {
-	var all, title, lead []string
+	texts := map[Tier][]string{}
 	for _, f := range fields {
-		all = append(all, f.Text)
-		switch f.Tier {
-		case TierTitle:
-			title = append(title, f.Text)
-		case TierLead:
-			lead = append(lead, f.Text)
-		}
+		texts[f.Tier] = append(texts[f.Tier], f.Text)
 	}
-	return Index{SortName: Fold(sortName), Keywords: Keywords(all...), TitleWords: Keywords(title...),
-		LeadWords: Keywords(lead...), Version: IndexVersion}
+	title := Keywords(texts[TierTitle]...)
+	lead := Keywords(slices.Concat(texts[TierTitle], texts[TierLead])...)
+	return Index{SortName: Fold(sortName), Keywords: Keywords(slices.Concat(texts[TierTitle], texts[TierLead], texts[TierBody])...),
+		TitleCount: len(title), LeadCount: len(lead) - len(title), Version: IndexVersion}
+}
+
+// tiers returns the keywords of the name or title, and those of the lead fields (see Index).
+func (ix *Index) tiers() (title, lead []string) {
+	t := min(max(ix.TitleCount, 0), len(ix.Keywords))
+	l := min(t+max(ix.LeadCount, 0), len(ix.Keywords))
+	return ix.Keywords[:t], ix.Keywords[t:l]
 }
 
 // Score ranks a document that matches q (every word is among its keywords) by where the words are: each query
@@ -137,7 +140,8 @@ func NewIndex(sortName string, fields []SearchField) Index {
 // match, which beats a description or body match; an exact word beats a prefix; more words in a high tier beat
 // fewer. Scores are rounded to 1/1000.
 func (q SearchQuery) Score(ix *Index) float64 {
-	tiers := [...][]string{TierBody: ix.Keywords, TierLead: ix.LeadWords, TierTitle: ix.TitleWords}
+	title, lead := ix.tiers()
+	tiers := [...][]string{TierBody: ix.Keywords, TierLead: lead, TierTitle: title}
 	best := func(term string, prefix bool) float64 {
 		top := 0.0
 		for tier, words := range tiers {
@@ -160,9 +164,9 @@ func (q SearchQuery) Score(ix *Index) float64 {
 	if q.Prefix != "" {
 		score += best(q.Prefix, true)
 	}
-	if n := len(ix.TitleWords); n > 0 {
+	if n := len(title); n > 0 {
 		matched := 0
-		for _, w := range ix.TitleWords {
+		for _, w := range title {
 			if _, ok := q.match(w); ok {
 				matched++
 			}

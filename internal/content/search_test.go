@@ -239,3 +239,27 @@ func TestSnippetHighlightsCountUTF16(t *testing.T) {
 		t.Errorf("highlights %+v in %q", s.Highlights, s.Text)
 	}
 }
+
+// The keywords come title words first, then the other lead words, then the rest, each word once; the counts say
+// where the tiers end.
+func TestNewIndexOrdersKeywordsByTier(t *testing.T) {
+	ix := NewIndex("Łódź Digital", []SearchField{
+		{"description", "Digital skills in Łódź, for jobs.", TierBody},
+		{"name", "Łódź Digital", TierTitle},
+		{"tags", "skills, digital-jobs", TierLead},
+	})
+	if want := []string{"lodz", "digital", "skills", "jobs", "in", "for"}; !slices.Equal(ix.Keywords, want) {
+		t.Errorf("keywords %q, want %q", ix.Keywords, want)
+	}
+	title, lead := ix.tiers()
+	if !slices.Equal(title, []string{"lodz", "digital"}) || !slices.Equal(lead, []string{"skills", "jobs"}) {
+		t.Errorf("title %q, lead %q (counts %d, %d)", title, lead, ix.TitleCount, ix.LeadCount)
+	}
+	if ix.SortName != "lodz digital" || ix.Version != IndexVersion {
+		t.Errorf("sort name %q, version %d", ix.SortName, ix.Version)
+	}
+	bad := Index{Keywords: []string{"a"}, TitleCount: 5, LeadCount: -2}
+	if title, lead := bad.tiers(); len(title) != 1 || len(lead) != 0 {
+		t.Errorf("out-of-range counts give %q, %q", title, lead)
+	}
+}

@@ -128,7 +128,7 @@ func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []conte
 func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q content.SearchQuery) ([]*content.Hit, error) {
 	filter := bson.D{{Key: "$and", Value: append(visible(ctx), matchWords(q)...)}}
 	projection := bson.D{{Key: "_id", Value: 1}, {Key: "sortName", Value: 1}, {Key: "keywords", Value: 1},
-		{Key: "titleWords", Value: 1}, {Key: "leadWords", Value: 1}}
+		{Key: "titleCount", Value: 1}, {Key: "leadCount", Value: 1}}
 	cur, err := coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
 	if err != nil {
 		return nil, storeErr("search "+coll.Name(), err)
