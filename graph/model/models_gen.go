@@ -136,6 +136,35 @@ type InitiativeEdge struct {
 type Query struct {
 }
 
+// Hits of a full-text search, best match first (a Relay cursor connection). Order: by `score`, highest first; ties
+// by content type (coalitions, stakeholders, initiatives, toolkit sections, blog posts), then name or title ignoring
+// case and accents, then ID, so cursors are stable.
+type SearchConnection struct {
+	// The hits on this page, each with its cursor, score and snippet.
+	Edges []*SearchEdge `json:"edges"`
+	// Paging information.
+	PageInfo *relay.PageInfo `json:"pageInfo"`
+	// Number of hits, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// One hit of a search.
+type SearchEdge struct {
+	// Opaque cursor for paging from this hit; it works only with the same `query` and `types`.
+	Cursor string `json:"cursor"`
+	// The content that matched.
+	Node content.Node `json:"node"`
+	// How well the content matches; higher is better. Each query word counts 10 when it is in the name or title; 3 in
+	// a summary, excerpt, position or tag (or a coalition's slug); 1 elsewhere (description, body); and half that when
+	// it only matches the beginning of a word (the last query word). A name or title made mostly of query words adds
+	// up to 0.25. Comparable within one search only.
+	Score float64 `json:"score"`
+	// A passage of the field that holds the most query words, with the matches marked. On a tie, a description,
+	// summary, excerpt or body comes before the name or title (which a list of hits shows anyway), and tags last.
+	// Null when no field holds a match, which only an out-of-date index could cause.
+	Snippet *content.Snippet `json:"snippet,omitempty"`
+}
+
 // A page of the coalitions a stakeholder belongs to.
 type StakeholderCoalitionConnection struct {
 	// The coalitions on this page, with the membership's role and cursor.

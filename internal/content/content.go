@@ -81,8 +81,16 @@ type DateTimeRange struct {
 type Index struct {
 	// SortName is the folded name or title that NAME and TITLE orderings use, so that "alpha" sorts before "Zed".
 	SortName string `bson:"sortName" json:"-"`
-	// Keywords are the folded words of the document's text, matched by the `search` filters.
+	// Keywords are the distinct folded words of the document's text, matched by `search` and the `search` filters.
+	// They come in ranking order: the words of the name or title, then the other words of the lead fields (summary,
+	// excerpt, position, tags), then the rest; so ranking needs no second copy of them, only the two counts below.
 	Keywords []string `bson:"keywords" json:"-"`
+	// TitleCount is how many of the first Keywords are the words of the name or title.
+	TitleCount int `bson:"titleCount" json:"-"`
+	// LeadCount is how many Keywords after those are the words of the lead fields.
+	LeadCount int `bson:"leadCount" json:"-"`
+	// Version is the IndexVersion the fields were derived with; the store re-indexes documents of older ones.
+	Version int `bson:"indexVersion" json:"-"`
 }
 
 // KeyOf joins a type and a local id into a type-qualified key.

@@ -71,3 +71,11 @@ func BenchmarkNeighbors(b *testing.B) {
 	  edges { from to relation role }
 	} }`)
 }
+
+// BenchmarkSearch is what a search box asks on the seed content: the first 20 hits over all content types of two
+// words, the last one half typed, with scores and snippets.
+func BenchmarkSearch(b *testing.B) {
+	benchQuery(b, `{ search(query: "digital skil", first: 20) { totalCount edges { cursor score node { __typename
+	  ... on Coalition { name } ... on Stakeholder { name } ... on Initiative { name } ... on ToolkitSection { title } ... on BlogPost { title } }
+	  snippet { field html highlights { start length } } } } }`)
+}

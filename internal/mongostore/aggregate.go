@@ -409,36 +409,3 @@ func month(t *time.Time) *string {
 	m := t.UTC().Format("2006-01")
 	return &m
 }
-
-// backfill sets the derived publishedMonth on blog posts written by builds that did not store it.
-func (s *Store) backfill(ctx context.Context) error {
-	coll := s.BlogPosts.coll
-	cur, err := coll.Find(ctx, bson.D{
-		{Key: "publishedOn", Value: bson.D{{Key: "$ne", Value: nil}}},
-		{Key: "publishedMonth", Value: bson.D{{Key: "$exists", Value: false}}},
-	}, options.Find().SetProjection(bson.D{{Key: "publishedOn", Value: 1}}).SetBatchSize(batchSize))
-	if err != nil {
-		return storeErr("find blog posts to backfill", err)
-	}
-	var posts []struct {
-		ID          string     `bson:"_id"`
-		PublishedOn *time.Time `bson:"publishedOn"`
-	}
-	if err := cur.All(ctx, &posts); err != nil {
-		return storeErr("read blog posts to backfill", err)
-	}
-	byMonth := map[string][]string{}
-	for _, p := range posts {
-		if m := month(p.PublishedOn); m != nil {
-			byMonth[*m] = append(byMonth[*m], p.ID)
-		}
-	}
-	for m, ids := range byMonth {
-		_, err := coll.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "publishedMonth", Value: m}}}})
-		if err != nil {
-			return storeErr("backfill publishedMonth", err)
-		}
-	}
-	return nil
-}

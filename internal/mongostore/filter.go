@@ -2,7 +2,6 @@ package mongostore
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
 
@@ -74,20 +73,19 @@ func (c *conds) dateRange(field string, r *content.DateRange) {
 	c.timeRange(field, &content.DateTimeRange{From: r.From, To: to})
 }
 
-// search matches documents whose keywords contain every word of text, the last one as a prefix (as the user
-// types). A text without words matches everything.
-func (c *conds) search(text *string) {
+// search matches documents whose keywords hold every word of text, the last one as a prefix: the text is parsed
+// and matched exactly as `search` does it (content.ParseQuery, matchWords). A text without words matches
+// everything; a text over the limits is a BAD_USER_INPUT error.
+func (c *conds) search(text *string) error {
 	if text == nil {
-		return
+		return nil
 	}
-	words := content.Words(*text)
-	for i, w := range words {
-		if i == len(words)-1 {
-			c.add("keywords", bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(w)}})
-		} else {
-			c.eq("keywords", w)
-		}
+	q, err := content.ParseQuery("filter.search", *text)
+	if err != nil {
+		return err
 	}
+	*c = append(*c, matchWords(q)...)
+	return nil
 }
 
 // codes upper-cases ISO country codes so that "ie" finds Ireland.

@@ -14,13 +14,6 @@ func nameSort[T any](name func(*T) string) relay.Sort[*T] {
 	return relay.Sort[*T]{Field: "sortName", Value: func(t *T) any { return name(t) }}
 }
 
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
 	type C = content.Coalition
 	return &Kind[C, content.CoalitionFilter, *content.CoalitionOrder]{
@@ -35,8 +28,7 @@ func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter
 		},
 		def: []*content.CoalitionOrder{{Field: "NAME", Direction: content.ASC}},
 		index: func(c *C) {
-			c.SortName = content.Fold(c.Name)
-			c.Keywords = content.Keywords(c.Name, c.Slug, str(c.Description), c.CountryCode)
+			c.Index = content.NewIndex(c.Name, c.SearchFields())
 		},
 		compile: s.compileCoalition,
 	}
@@ -50,7 +42,9 @@ func (s *Store) compileCoalition(ctx context.Context, f *content.CoalitionFilter
 	in(&c, "focusAreas", f.FocusArea)
 	c.intRange("launchYear", f.LaunchYear)
 	c.all("tags", f.Tags)
-	c.search(f.Search)
+	if err := c.search(f.Search); err != nil {
+		return nil, err
+	}
 	c.timeRange("updatedAt", f.UpdatedAt)
 	if f.HasMember != nil {
 		if err := s.members(ctx, &c, "filter.hasMember", *f.HasMember, content.TypeStakeholder); err != nil {
@@ -122,8 +116,7 @@ func (s *Store) stakeholderKind() *Kind[content.Stakeholder, content.Stakeholder
 		},
 		def: []*content.StakeholderOrder{{Field: "NAME", Direction: content.ASC}},
 		index: func(x *S) {
-			x.SortName = content.Fold(x.Name)
-			x.Keywords = content.Keywords(x.Name, str(x.Position), str(x.Description))
+			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: s.compileStakeholder,
 	}
@@ -135,7 +128,9 @@ func (s *Store) compileStakeholder(ctx context.Context, f *content.StakeholderFi
 	in(&c, "category", f.Category)
 	in(&c, "countryCode", codes(f.Country))
 	c.all("tags", f.Tags)
-	c.search(f.Search)
+	if err := c.search(f.Search); err != nil {
+		return nil, err
+	}
 	c.timeRange("updatedAt", f.UpdatedAt)
 	if f.MemberOf != nil {
 		if err := s.members(ctx, &c, "filter.memberOf", *f.MemberOf, content.TypeCoalition); err != nil {
@@ -164,8 +159,7 @@ func (s *Store) initiativeKind() *Kind[content.Initiative, content.InitiativeFil
 		},
 		def: []*content.InitiativeOrder{{Field: "NAME", Direction: content.ASC}},
 		index: func(x *I) {
-			x.SortName = content.Fold(x.Name)
-			x.Keywords = content.Keywords(x.Name, str(x.Description))
+			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: s.compileInitiative,
 	}
@@ -178,7 +172,9 @@ func (s *Store) compileInitiative(ctx context.Context, f *content.InitiativeFilt
 	in(&c, "focusAreas", f.FocusArea)
 	c.intRange("startYear", f.StartYear)
 	c.all("tags", f.Tags)
-	c.search(f.Search)
+	if err := c.search(f.Search); err != nil {
+		return nil, err
+	}
 	c.timeRange("updatedAt", f.UpdatedAt)
 	for field, ref := range map[string]struct {
 		id *string
@@ -208,8 +204,7 @@ func (s *Store) toolkitKind() *Kind[content.ToolkitSection, content.ToolkitSecti
 		},
 		def: []*content.ToolkitSectionOrder{{Field: "POSITION", Direction: content.ASC}},
 		index: func(x *T) {
-			x.SortName = content.Fold(x.Title)
-			x.Keywords = content.Keywords(x.Title, str(x.Summary), str(x.Body))
+			x.Index = content.NewIndex(x.Title, x.SearchFields())
 		},
 		compile: s.compileToolkit,
 	}
@@ -232,7 +227,9 @@ func (s *Store) compileToolkit(ctx context.Context, f *content.ToolkitSectionFil
 		c.eq("proposed", *f.Proposed)
 	}
 	c.all("tags", f.Tags)
-	c.search(f.Search)
+	if err := c.search(f.Search); err != nil {
+		return nil, err
+	}
 	c.timeRange("updatedAt", f.UpdatedAt)
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileToolkit)
 }
@@ -249,8 +246,7 @@ func (s *Store) blogPostKind() *Kind[content.BlogPost, content.BlogPostFilter, *
 		},
 		def: []*content.BlogPostOrder{{Field: "PUBLISHED_ON", Direction: content.DESC}},
 		index: func(x *B) {
-			x.SortName = content.Fold(x.Title)
-			x.Keywords = content.Keywords(x.Title, str(x.Excerpt), str(x.Body))
+			x.Index = content.NewIndex(x.Title, x.SearchFields())
 			x.PublishedMonth = month(x.PublishedOn)
 		},
 		compile: s.compileBlogPost,
@@ -281,7 +277,9 @@ func (s *Store) compileBlogPost(ctx context.Context, f *content.BlogPostFilter) 
 	}
 	c.dateRange("publishedOn", f.PublishedOn)
 	c.all("tags", f.Tags)
-	c.search(f.Search)
+	if err := c.search(f.Search); err != nil {
+		return nil, err
+	}
 	c.timeRange("updatedAt", f.UpdatedAt)
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileBlogPost)
 }
@@ -297,8 +295,7 @@ func (s *Store) countryKind() *Kind[content.Country, content.CountryFilter, *con
 		},
 		def: []*content.CountryOrder{{Field: "NAME", Direction: content.ASC}},
 		index: func(x *C) {
-			x.SortName = content.Fold(x.Name)
-			x.Keywords = content.Keywords(x.Name, x.Code)
+			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: func(ctx context.Context, f *content.CountryFilter) (bson.D, error) {
 			var c conds
@@ -306,7 +303,9 @@ func (s *Store) countryKind() *Kind[content.Country, content.CountryFilter, *con
 			if f.EUMember != nil {
 				c.eq("euMember", *f.EUMember)
 			}
-			c.search(f.Search)
+			if err := c.search(f.Search); err != nil {
+				return nil, err
+			}
 			return combine[content.CountryFilter](ctx, c, nil, nil, nil, nil)
 		},
 	}

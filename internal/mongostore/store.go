@@ -81,8 +81,8 @@ func (s *Store) PutMembership(ctx context.Context, m *content.Membership) error 
 
 // EnsureIndexes creates, idempotently, an index for every query shape the API issues: unique slugs, each ordering
 // with its id tie-break, each filter and each relation lookup. It creates only the indexes that are missing (by
-// name): FerretDB 1.24 fails on a createIndexes for an index that exists.
-// Then it fills in the derived fields that documents written by older builds lack (see backfill).
+// name): FerretDB 1.24 fails on a createIndexes for an index that exists. Then it re-derives the derived fields
+// (search index, sort name, a post's month) of the documents an older build wrote (see reindex).
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	index := func(unique bool, fields ...string) mongo.IndexModel {
 		keys := bson.D{}
@@ -92,7 +92,8 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		return mongo.IndexModel{Keys: keys, Options: options.Index().SetUnique(unique).SetName(indexName(keys))}
 	}
 	ordered := func(fields ...string) mongo.IndexModel { return index(false, append(fields, "_id")...) }
-	common := []mongo.IndexModel{index(true, "slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags")}
+	common := []mongo.IndexModel{index(true, "slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags"),
+		ordered("indexVersion")}
 	plan := map[*mongo.Collection][]mongo.IndexModel{
 		s.Coalitions.coll: append(common, ordered("countryCode", "sortName"), ordered("status", "sortName"),
 			ordered("scope"), ordered("launchYear"), ordered("focusAreas")),
@@ -104,7 +105,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			ordered("ancestorIds", "position"), ordered("depth")),
 		s.BlogPosts.coll: append(common, ordered("publishedOn"), ordered("authorIds", "publishedOn"),
 			ordered("publisherId", "publishedOn"), ordered("mentions", "publishedOn")),
-		s.Countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords")},
+		s.Countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords"), ordered("indexVersion")},
 		s.memberships:    {index(true, "coalitionId", "stakeholderId"), index(true, "stakeholderId", "coalitionId"), ordered("role")},
 	}
 	for coll, models := range plan {
@@ -135,7 +136,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
 		}
 	}
-	return s.backfill(ctx)
+	return s.reindex(ctx)
 }
 
 // indexName names an index by its fields, such as "countryCode_sortName__id".

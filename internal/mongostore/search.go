@@ -1,0 +1,230 @@
+package mongostore
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"coalitiongraph/internal/content"
+	"coalitiongraph/internal/relay"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Full-text search without $text (FerretDB 1.24 has none): every document carries its folded words (content.Index,
+// kept by Put), a query matches all its words against the multikey `keywords` index, and ranking happens in Go on
+// the few index fields it projects.
+
+// matchWords is the condition of a query on the keyword index: every whole word, and the last word as a prefix.
+// Both `search` and the `search` argument of the list filters use it.
+func matchWords(q content.SearchQuery) bson.A {
+	var c bson.A
+	for _, w := range q.Words {
+		c = append(c, bson.D{{Key: "keywords", Value: w}})
+	}
+	if q.Prefix != "" {
+		c = append(c, bson.D{{Key: "keywords", Value: bson.D{{Key: "$regex", Value: "^" + regexp.QuoteMeta(q.Prefix)}}}})
+	}
+	return c
+}
+
+// visible is the one visibility rule of search: the conditions a document must meet for the reader of ctx to find
+// it. All content is published today, so there are none; when drafts exist, the rule for anonymous readers joins
+// here (and in the list filters).
+func visible(context.Context) bson.A { return bson.A{} }
+
+// searchKind is what search needs of one content collection: where its documents are, and how to load some by id.
+type searchKind struct {
+	coll  *mongo.Collection
+	nodes func(context.Context, []string) (map[string]content.Node, error)
+}
+
+func searchOf[T any, F any, O Order](k *Kind[T, F, O]) searchKind {
+	return searchKind{coll: k.coll, nodes: func(ctx context.Context, ids []string) (map[string]content.Node, error) {
+		found, err := k.ByIDs(ctx, ids)
+		out := make(map[string]content.Node, len(found))
+		for id, item := range found {
+			if n, ok := any(item).(content.Node); ok {
+				out[id] = n
+			}
+		}
+		return out, err
+	}}
+}
+
+func (s *Store) searchKinds() map[content.TypeName]searchKind {
+	return map[content.TypeName]searchKind{
+		content.TypeCoalition:      searchOf(s.Coalitions),
+		content.TypeStakeholder:    searchOf(s.Stakeholders),
+		content.TypeInitiative:     searchOf(s.Initiatives),
+		content.TypeToolkitSection: searchOf(s.ToolkitSection),
+		content.TypeBlogPost:       searchOf(s.BlogPosts),
+	}
+}
+
+// SearchOrder is the order of search hits: best score first, then by type (in content.ContentTypes order), sort
+// name and id, so that keyset cursors are stable. Its first key names the search (query and types), so that a
+// cursor of another search or of a list does not pass relay.Check.
+func SearchOrder(q content.SearchQuery, types []content.TypeName) []relay.Sort[*content.Hit] {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s|%v", q.Key(), types)
+	return []relay.Sort[*content.Hit]{
+		{Field: fmt.Sprintf("score@%x", h.Sum64()), Desc: true, Value: func(x *content.Hit) any { return x.Score }},
+		{Field: "type", Value: func(x *content.Hit) any { return typeRank(x.Type) }},
+		{Field: "sortName", Value: func(x *content.Hit) any { return x.SortName }},
+		{Field: "_id", Value: func(x *content.Hit) any { return x.ID }},
+	}
+}
+
+func typeRank(t content.TypeName) int { return slices.Index(content.ContentTypes, t) }
+
+// compareHits orders hits as SearchOrder does.
+func compareHits(a, b *content.Hit) int {
+	return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(typeRank(a.Type), typeRank(b.Type)),
+		strings.Compare(a.SortName, b.SortName), strings.Compare(a.ID, b.ID))
+}
+
+// Search returns the page w of the content of the given types (all content types when none) that matches q, best first,
+// with totalCount and each hit's document. Per type it issues one query that matches the words on the keyword index and
+// projects only the index fields, which are scored here; then it loads the documents of the page by id, one query per
+// type on the page. An empty query finds nothing; a cursor of another search is a BAD_USER_INPUT error.
+func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []content.TypeName, w relay.Window) (relay.Page[*content.Hit], error) {
+	types = slices.DeleteFunc(slices.Clone(content.ContentTypes), func(t content.TypeName) bool {
+		return len(types) > 0 && !slices.Contains(types, t)
+	})
+	keys := SearchOrder(q, types)
+	if err := relay.Check(w, keys); err != nil {
+		return relay.Page[*content.Hit]{}, content.Errorf(content.EInvalid, "after", "the cursor belongs to another search (query or types) or list")
+	}
+	if q.Empty() {
+		return relay.Slice[*content.Hit](nil, keys, w), nil
+	}
+	kinds := s.searchKinds()
+	found := make([][]*content.Hit, len(types))
+	errs := make([]error, len(types))
+	var wg sync.WaitGroup
+	for i, t := range types {
+		wg.Go(func() { found[i], errs[i] = match(ctx, kinds[t].coll, t, q) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return relay.Page[*content.Hit]{}, err
+	}
+	hits := slices.Concat(found...)
+	slices.SortFunc(hits, compareHits)
+	p := relay.Slice(hits, keys, w)
+	return p, load(ctx, kinds, &p)
+}
+
+// match returns the scored hits of one collection.
+func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q content.SearchQuery) ([]*content.Hit, error) {
+	filter := bson.D{{Key: "$and", Value: append(visible(ctx), matchWords(q)...)}}
+	projection := bson.D{{Key: "_id", Value: 1}, {Key: "sortName", Value: 1}, {Key: "keywords", Value: 1},
+		{Key: "titleCount", Value: 1}, {Key: "leadCount", Value: 1}}
+	cur, err := coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
+	if err != nil {
+		return nil, storeErr("search "+coll.Name(), err)
+	}
+	var docs []struct {
+		ID            string `bson:"_id"`
+		content.Index `bson:",inline"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, storeErr("search "+coll.Name(), err)
+	}
+	hits := make([]*content.Hit, len(docs))
+	for i, d := range docs {
+		hits[i] = &content.Hit{Type: t, ID: d.ID, SortName: d.SortName, Score: q.Score(&d.Index)}
+	}
+	return hits, nil
+}
+
+// load fetches the documents of a page of hits, one query per type, and drops a hit whose document has gone
+// since it matched.
+func load(ctx context.Context, kinds map[content.TypeName]searchKind, p *relay.Page[*content.Hit]) error {
+	ids := map[content.TypeName][]string{}
+	for _, h := range p.Items {
+		ids[h.Type] = append(ids[h.Type], h.ID)
+	}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var errs []error
+	nodes := map[string]content.Node{}
+	for t, list := range ids {
+		wg.Go(func() {
+			found, err := kinds[t].nodes(ctx, list)
+			mu.Lock()
+			defer mu.Unlock()
+			errs = append(errs, err)
+			for id, n := range found {
+				nodes[content.KeyOf(t, id)] = n
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	kept := 0
+	for i, h := range p.Items {
+		if h.Node = nodes[content.KeyOf(h.Type, h.ID)]; h.Node != nil {
+			p.Items[kept], p.Cursors[kept] = h, p.Cursors[i]
+			kept++
+		}
+	}
+	p.Items, p.Cursors = p.Items[:kept], p.Cursors[:kept]
+	p.Info.StartCursor, p.Info.EndCursor = nil, nil
+	if kept > 0 {
+		p.Info.StartCursor, p.Info.EndCursor = &p.Cursors[0], &p.Cursors[kept-1]
+	}
+	return nil
+}
+
+// reindex re-derives the derived fields (the search index, sort names, a post's month) of the documents an older
+// build wrote, whose indexVersion is not content.IndexVersion, so that an existing database ranks and groups like
+// a fresh one. It sets the fields the document type has, as they are stored, plus the derived ones: updatedAt does
+// not change, fields this build does not know stay. A current database costs one query per collection.
+func (s *Store) reindex(ctx context.Context) error {
+	return errors.Join(reindexKind(ctx, s.Coalitions), reindexKind(ctx, s.Stakeholders), reindexKind(ctx, s.Initiatives),
+		reindexKind(ctx, s.ToolkitSection), reindexKind(ctx, s.BlogPosts), reindexKind(ctx, s.Countries))
+}
+
+func reindexKind[T any, F any, O Order](ctx context.Context, k *Kind[T, F, O]) error {
+	cur, err := k.coll.Find(ctx, bson.D{{Key: "indexVersion", Value: bson.D{{Key: "$ne", Value: content.IndexVersion}}}},
+		options.Find().SetBatchSize(batchSize))
+	if err != nil {
+		return storeErr("reindex "+k.coll.Name(), err)
+	}
+	var items []*T
+	if err := cur.All(ctx, &items); err != nil {
+		return storeErr("reindex "+k.coll.Name(), err)
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	updates := make([]mongo.WriteModel, len(items))
+	for i, item := range items {
+		k.index(item)
+		raw, err := bson.Marshal(item)
+		var doc bson.D
+		if err == nil {
+			err = bson.Unmarshal(raw, &doc)
+		}
+		if err != nil {
+			return fmt.Errorf("reindex %s: %w", k.coll.Name(), err)
+		}
+		doc = slices.DeleteFunc(doc, func(e bson.E) bool { return e.Key == "_id" })
+		updates[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: k.id(item)}}).
+			SetUpdate(bson.D{{Key: "$set", Value: doc}})
+	}
+	_, err = k.coll.BulkWrite(ctx, updates, options.BulkWrite().SetOrdered(false))
+	return storeErr("reindex "+k.coll.Name(), err)
+}
