@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -41,6 +42,7 @@ func main() {
 // config is the service's configuration: each setting is an environment variable with a matching flag.
 type config struct {
 	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel string
+	graphNodeBudget                                                int
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -60,6 +62,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.corsOrigins, "cors-allowed-origins", env("CORS_ALLOWED_ORIGINS", "*"), "comma-separated origins browsers may call from (CORS_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.seed, "seed", env("SEED", "auto"), "auto: load the seed content into an empty database; never (SEED)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	budget, err := strconv.Atoi(env("GRAPH_NODE_BUDGET", "0"))
+	if err != nil || budget < 0 {
+		return c, nil, fmt.Errorf("GRAPH_NODE_BUDGET must be a whole number of nodes, got %q", getenv("GRAPH_NODE_BUDGET"))
+	}
+	fs.IntVar(&c.graphNodeBudget, "graph-node-budget", budget, "most nodes one graph traversal may reach; 0 for the default, 2000 (GRAPH_NODE_BUDGET)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, nil, err
 	}
@@ -157,7 +164,8 @@ func loadSeed(ctx context.Context, store *mongostore.Store, logger *slog.Logger)
 // serve runs the HTTP server until ctx ends, then lets in-flight requests finish.
 func serve(ctx context.Context, cfg config, store *mongostore.Store, logger *slog.Logger) error {
 	srv := &http.Server{
-		Handler:           httpapi.New(store, httpapi.Config{CORSOrigins: httpapi.SplitOrigins(cfg.corsOrigins), Logger: logger}),
+		Handler: httpapi.New(store, httpapi.Config{CORSOrigins: httpapi.SplitOrigins(cfg.corsOrigins), Logger: logger,
+			GraphNodeBudget: cfg.graphNodeBudget}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      httpapi.RequestTimeout + 15*time.Second,

@@ -112,6 +112,8 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	for name, env := range map[string]map[string]string{
 		"seed mode": {"SEED": "sometimes"},
 		"log level": {"LOG_LEVEL": "loud"},
+		"node budget": {"GRAPH_NODE_BUDGET": "lots"},
+		"negative budget": {"GRAPH_NODE_BUDGET": "-1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := run(context.Background(), []string{"coalitiongraph"}, func(k string) string { return env[k] }, io.Discard, io.Discard)

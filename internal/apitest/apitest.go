@@ -276,3 +276,21 @@ func (a *API) Fails(t testing.TB, code, query string, vars map[string]any) Error
 	t.Fatalf("want an error with code %s, got %+v (data %s)\nquery: %s\nvariables: %s", code, r.Errors, r.Data, query, v)
 	return Error{}
 }
+
+// Database returns an empty database of its own on the test store, for tests that write documents as another
+// build would have; it is dropped when the test ends.
+func Database(t testing.TB) *mongo.Database {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)))
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	db := client.Database("cgtest_" + hex.EncodeToString(b))
+	t.Cleanup(func() {
+		_ = db.Drop(context.Background())
+		_ = client.Disconnect(context.Background())
+	})
+	return db
+}

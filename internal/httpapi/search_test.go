@@ -3,8 +3,6 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"html"
 	"io"
@@ -25,8 +23,6 @@ import (
 	"coalitiongraph/internal/seed"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // The search tests insert documents through the store's Put next to the generated fixture, and compute what a
@@ -574,14 +570,7 @@ func TestListSearchFilterMatchesSearch(t *testing.T) {
 // and then ranks like a fresh one; nothing else of the documents changes.
 func TestSearchReindexesOldDocuments(t *testing.T) {
 	ctx := context.Background()
-	client, err := mongo.Connect(options.Client().ApplyURI(apitest.URI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	db := client.Database("cgtest_old_" + hex.EncodeToString(b))
-	t.Cleanup(func() { _ = db.Drop(context.Background()); _ = client.Disconnect(context.Background()) })
+	db := apitest.Database(t)
 
 	// documents as the previous build's Put wrote them: sortName and keywords (name, slug, description, country)
 	changed := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -375,7 +375,7 @@ func (l *Loaders) mentions(ctx context.Context, keys []Key) ([]relay.Page[*Menti
 	}
 	found := map[string]content.Node{}
 	for t, ids := range byType {
-		nodes, err := l.nodes(ctx, t, ids)
+		nodes, err := l.store.Nodes(ctx, t, ids)
 		if err != nil {
 			for i := range errs {
 				errs[i] = err
@@ -423,31 +423,6 @@ func (l *Loaders) Node(ctx context.Context, t content.TypeName, id string) (cont
 		n, err = nodeOf(l.Country.Load(ctx, id))
 	}
 	return n, NotFound(err, t, id)
-}
-
-// nodes fetches several nodes of one type in one query; missing ones are left out.
-func (l *Loaders) nodes(ctx context.Context, t content.TypeName, ids []string) ([]content.Node, error) {
-	switch t {
-	case content.TypeCoalition:
-		return values(l.store.Coalitions.ByIDs(ctx, ids))
-	case content.TypeStakeholder:
-		return values(l.store.Stakeholders.ByIDs(ctx, ids))
-	case content.TypeInitiative:
-		return values(l.store.Initiatives.ByIDs(ctx, ids))
-	case content.TypeToolkitSection:
-		return values(l.store.ToolkitSection.ByIDs(ctx, ids))
-	case content.TypeBlogPost:
-		return values(l.store.BlogPosts.ByIDs(ctx, ids))
-	}
-	return nil, nil
-}
-
-func values[T content.Node](m map[string]T, err error) ([]content.Node, error) {
-	out := make([]content.Node, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out, err
 }
 
 func nodeOf[T content.Node](v T, err error) (content.Node, error) {

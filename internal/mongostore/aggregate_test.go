@@ -2,8 +2,6 @@ package mongostore_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
@@ -12,8 +10,6 @@ import (
 	"coalitiongraph/internal/mongostore"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 func TestMain(m *testing.M) { apitest.Main(m) }
@@ -22,17 +18,7 @@ func TestMain(m *testing.M) { apitest.Main(m) }
 // grouping by MONTH counts them; posts written now carry it already.
 func TestStartUpBackfillsPublishedMonth(t *testing.T) {
 	ctx := context.Background()
-	client, err := mongo.Connect(options.Client().ApplyURI(apitest.URI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	db := client.Database("cgtest_" + hex.EncodeToString(b))
-	t.Cleanup(func() {
-		_ = db.Drop(context.Background())
-		_ = client.Disconnect(context.Background())
-	})
+	db := apitest.Database(t)
 	store := mongostore.New(db)
 	day := func(s string) *time.Time {
 		d, err := time.Parse(time.DateOnly, s)

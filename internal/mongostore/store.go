@@ -147,3 +147,29 @@ func indexName(keys bson.D) string {
 	}
 	return strings.Join(names, "_")
 }
+
+// Nodes reads several content items of one type by id in one query; missing ones are left out, and so is a type
+// that is not content.
+func (s *Store) Nodes(ctx context.Context, t content.TypeName, ids []string) ([]content.Node, error) {
+	switch t {
+	case content.TypeCoalition:
+		return values(s.Coalitions.ByIDs(ctx, ids))
+	case content.TypeStakeholder:
+		return values(s.Stakeholders.ByIDs(ctx, ids))
+	case content.TypeInitiative:
+		return values(s.Initiatives.ByIDs(ctx, ids))
+	case content.TypeToolkitSection:
+		return values(s.ToolkitSection.ByIDs(ctx, ids))
+	case content.TypeBlogPost:
+		return values(s.BlogPosts.ByIDs(ctx, ids))
+	}
+	return nil, nil
+}
+
+func values[T content.Node](m map[string]T, err error) ([]content.Node, error) {
+	out := make([]content.Node, 0, len(m))
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out, err
+}

@@ -304,7 +304,7 @@ func (w *walk) read(ctx context.Context, keys []string) error {
 	var fns []func() error
 	for t, ids := range byType {
 		fns = append(fns, func() error {
-			nodes, err := w.t.byIDs(ctx, t, ids)
+			nodes, err := w.t.store.Nodes(ctx, t, ids)
 			mu.Lock()
 			defer mu.Unlock()
 			for _, n := range nodes {
@@ -339,30 +339,6 @@ func (w *walk) induced(keys map[string]bool) []*Edge {
 	}
 	sortEdges(out)
 	return out
-}
-
-func (t *Traverser) byIDs(ctx context.Context, typ content.TypeName, ids []string) ([]content.Node, error) {
-	switch typ {
-	case content.TypeCoalition:
-		return values(t.store.Coalitions.ByIDs(ctx, ids))
-	case content.TypeStakeholder:
-		return values(t.store.Stakeholders.ByIDs(ctx, ids))
-	case content.TypeInitiative:
-		return values(t.store.Initiatives.ByIDs(ctx, ids))
-	case content.TypeToolkitSection:
-		return values(t.store.ToolkitSection.ByIDs(ctx, ids))
-	case content.TypeBlogPost:
-		return values(t.store.BlogPosts.ByIDs(ctx, ids))
-	}
-	return nil, nil
-}
-
-func values[T content.Node](m map[string]T, err error) ([]content.Node, error) {
-	out := make([]content.Node, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
-	}
-	return out, err
 }
 
 // parallel runs the functions concurrently (the queries of one level are independent) and joins their errors.
