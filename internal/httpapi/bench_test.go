@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"io"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -11,28 +13,36 @@ import (
 )
 
 // benchQuery measures one query on the seed content end to end (HTTP, GraphQL, loaders, driver, embedded store)
-// and reports the median latency besides the mean (ns/op).
+// and reports the median latency besides the mean (ns/op), and the database commands of one query.
 func benchQuery(b *testing.B, query string) {
+	api := benchRun(b, func(api *apitest.API) {
+		if r := api.Query(query, nil); len(r.Errors) > 0 {
+			b.Fatalf("errors: %+v", r.Errors)
+		}
+	})
+	b.ReportMetric(float64(api.Commands()), "db-commands/op")
+}
+
+// benchRun measures do on an API over the seed content and reports the median latency.
+func benchRun(b *testing.B, do func(api *apitest.API)) *apitest.API {
 	d, err := seed.Content()
 	if err != nil {
 		b.Fatal(err)
 	}
 	api := apitest.New(b, d)
-	if r := api.Query(query, nil); len(r.Errors) > 0 {
-		b.Fatalf("errors: %+v", r.Errors)
-	}
+	do(api)
 	durations := make([]time.Duration, 0, b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for b.Loop() {
 		start := time.Now()
-		api.Query(query, nil)
+		do(api)
 		durations = append(durations, time.Since(start))
 	}
 	b.StopTimer()
 	slices.Sort(durations)
 	b.ReportMetric(float64(durations[len(durations)/2].Microseconds())/1000, "ms-median")
-	b.ReportMetric(float64(api.Commands()), "db-commands/op")
+	return api
 }
 
 // BenchmarkNestedQuery is the command-count query (coalitions → members → their coalitions and posts → authors,
@@ -78,4 +88,16 @@ func BenchmarkSearch(b *testing.B) {
 	benchQuery(b, `{ search(query: "digital skil", first: 20) { totalCount edges { cursor score node { __typename
 	  ... on Coalition { name } ... on Stakeholder { name } ... on Initiative { name } ... on ToolkitSection { title } ... on BlogPost { title } }
 	  snippet { field html highlights { start length } } } } }`)
+}
+
+// BenchmarkExportCSV downloads every stakeholder of the seed content as CSV, with their coalitions and initiatives.
+func BenchmarkExportCSV(b *testing.B) {
+	benchRun(b, func(api *apitest.API) {
+		res, err := http.Get(api.Server.URL + "/export/stakeholders.csv")
+		if err != nil || res.StatusCode != http.StatusOK {
+			b.Fatalf("export: %v %v", err, res)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	})
 }
