@@ -110,9 +110,9 @@ func TestRunServesSeedContentAndRestarts(t *testing.T) {
 
 func TestRunRejectsBadConfiguration(t *testing.T) {
 	for name, env := range map[string]map[string]string{
-		"seed mode": {"SEED": "sometimes"},
-		"log level": {"LOG_LEVEL": "loud"},
-		"node budget": {"GRAPH_NODE_BUDGET": "lots"},
+		"seed mode":       {"SEED": "sometimes"},
+		"log level":       {"LOG_LEVEL": "loud"},
+		"node budget":     {"GRAPH_NODE_BUDGET": "lots"},
 		"negative budget": {"GRAPH_NODE_BUDGET": "-1"},
 	} {
 		t.Run(name, func(t *testing.T) {
