@@ -10,6 +10,8 @@ const (
 	EInvalid  = "BAD_USER_INPUT"
 	ENotFound = "NOT_FOUND"
 	EInternal = "INTERNAL_SERVER_ERROR"
+	// ENodeBudget is a graph traversal that would reach more nodes than its budget.
+	ENodeBudget = "NODE_BUDGET_EXCEEDED"
 )
 
 // Error is the application's one error type: a code, a message safe to show to clients, and the argument it is

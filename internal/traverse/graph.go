@@ -78,9 +78,6 @@ type Path struct {
 	Edges  []*Edge
 }
 
-// ENodeBudget is the error code of a traversal that would hold more nodes than its budget.
-const ENodeBudget = "NODE_BUDGET_EXCEEDED"
-
 // DefaultBudget is the node budget when none is given.
 const DefaultBudget = 2000
 
@@ -103,7 +100,7 @@ func New(store *mongostore.Store, budget int) *Traverser {
 func (t *Traverser) Budget() int { return t.budget }
 
 func (t *Traverser) budgetErr(field, narrow string) error {
-	return content.Errorf(ENodeBudget, field, "the traversal would reach more than %d nodes (the node budget); %s", t.budget, narrow)
+	return content.Errorf(content.ENodeBudget, field, "the traversal would reach more than %d nodes (the node budget); %s", t.budget, narrow)
 }
 
 // Label is the name or title of a piece of content, for display.
