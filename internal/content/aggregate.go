@@ -1,7 +1,6 @@
 package content
 
 import (
-	"cmp"
 	"slices"
 )
 
@@ -70,33 +69,4 @@ func CheckGroupBy[D ~string](by []D) error {
 		}
 	}
 	return nil
-}
-
-// SortGroups puts groups in the order the API documents: largest count first, then by keys in groupBy order,
-// each ascending as text with an unknown (null) value first. Years and "YYYY-MM" months sort chronologically as
-// text.
-func SortGroups(groups []*AggregateGroup) {
-	slices.SortStableFunc(groups, func(a, b *AggregateGroup) int {
-		if c := cmp.Compare(b.Count, a.Count); c != 0 {
-			return c
-		}
-		for i := range min(len(a.Keys), len(b.Keys)) {
-			if c := compareValues(a.Keys[i].Value, b.Keys[i].Value); c != 0 {
-				return c
-			}
-		}
-		return 0
-	})
-}
-
-func compareValues(a, b *string) int {
-	switch {
-	case a == nil && b == nil:
-		return 0
-	case a == nil:
-		return -1
-	case b == nil:
-		return 1
-	}
-	return cmp.Compare(*a, *b)
 }

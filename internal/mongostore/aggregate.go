@@ -1,14 +1,17 @@
 package mongostore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"coalitiongraph/internal/content"
+	"coalitiongraph/internal/relay"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -304,7 +307,7 @@ func project(ctx context.Context, coll *mongo.Collection, q bson.D, fields []str
 
 // tally turns grouped rows into the API's groups: each row counts once under every combination of its
 // dimensions' values (one value, or each distinct element of an array), groups with equal keys merge, and the
-// groups are sorted (content.SortGroups). The total is the sum of the rows: every matching document is in one row.
+// groups are sorted (sortGroups). The total is the sum of the rows: every matching document is in one row.
 func tally(rows []row, dims []dimension, read func(row, dimension) bson.RawValue) *content.Aggregate {
 	agg := &content.Aggregate{Groups: []*content.AggregateGroup{}}
 	byKey := map[string]*content.AggregateGroup{}
@@ -334,7 +337,7 @@ func tally(rows []row, dims []dimension, read func(row, dimension) bson.RawValue
 			g.Count += r.Count
 		}
 	}
-	content.SortGroups(agg.Groups)
+	sortGroups(agg.Groups)
 	return agg
 }
 
@@ -408,4 +411,27 @@ func month(t *time.Time) *string {
 	}
 	m := t.UTC().Format("2006-01")
 	return &m
+}
+
+// sortGroups puts groups in the order the API documents: largest count first, then by keys in groupBy order,
+// each ascending as text with an unknown (null) value first. Years and "YYYY-MM" months sort chronologically as
+// text.
+func sortGroups(groups []*content.AggregateGroup) {
+	value := func(k *content.GroupKey) any {
+		if k.Value == nil {
+			return nil
+		}
+		return *k.Value
+	}
+	slices.SortStableFunc(groups, func(a, b *content.AggregateGroup) int {
+		if c := cmp.Compare(b.Count, a.Count); c != 0 {
+			return c
+		}
+		for i := range min(len(a.Keys), len(b.Keys)) {
+			if c := relay.Compare(value(a.Keys[i]), value(b.Keys[i])); c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
 }
