@@ -42,7 +42,8 @@ func main() {
 // config is the service's configuration: each setting is an environment variable with a matching flag.
 type config struct {
 	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel string
-	graphNodeBudget                                                int
+	// http holds the limits (httpapi.Settings).
+	http httpapi.Config
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -62,11 +63,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.corsOrigins, "cors-allowed-origins", env("CORS_ALLOWED_ORIGINS", "*"), "comma-separated origins browsers may call from (CORS_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.seed, "seed", env("SEED", "auto"), "auto: load the seed content into an empty database; never (SEED)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
-	budget, err := strconv.Atoi(env("GRAPH_NODE_BUDGET", "0"))
-	if err != nil || budget < 0 {
-		return c, nil, fmt.Errorf("GRAPH_NODE_BUDGET must be a whole number of nodes, got %q", getenv("GRAPH_NODE_BUDGET"))
+	for _, s := range httpapi.Settings {
+		n, err := strconv.Atoi(env(s.Env, strconv.Itoa(s.Default)))
+		if err != nil || n < 1 {
+			return c, nil, fmt.Errorf("%s must be a positive whole number, got %q", s.Env, getenv(s.Env))
+		}
+		fs.IntVar(s.Field(&c.http), s.Flag, n, fmt.Sprintf("%s (%s, default %d)", s.Doc, s.Env, s.Default))
 	}
-	fs.IntVar(&c.graphNodeBudget, "graph-node-budget", budget, "most nodes one graph traversal may reach; 0 for the default, 2000 (GRAPH_NODE_BUDGET)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, nil, err
 	}
@@ -163,13 +166,15 @@ func loadSeed(ctx context.Context, store *mongostore.Store, logger *slog.Logger)
 
 // serve runs the HTTP server until ctx ends, then lets in-flight requests finish.
 func serve(ctx context.Context, cfg config, store *mongostore.Store, logger *slog.Logger) error {
+	hc := cfg.http
+	hc.CORSOrigins, hc.Logger = httpapi.SplitOrigins(cfg.corsOrigins), logger
 	srv := &http.Server{
-		Handler: httpapi.New(store, httpapi.Config{CORSOrigins: httpapi.SplitOrigins(cfg.corsOrigins), Logger: logger,
-			GraphNodeBudget: cfg.graphNodeBudget}),
+		Handler:           httpapi.New(store, hc),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      httpapi.RequestTimeout + 15*time.Second,
-		IdleTimeout:       2 * time.Minute,
+		// Exports stream for longer than a request's timeout, and set their own write deadline.
+		WriteTimeout: time.Duration(hc.RequestTimeoutMS)*time.Millisecond + 15*time.Second,
+		IdleTimeout:  2 * time.Minute,
 	}
 	ln, err := net.Listen("tcp", ":"+cfg.port)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // ErrorPresenter is the one place errors leave for clients. A domain error shows its message, its code and the
@@ -33,6 +34,9 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if ce.Code == content.EInternal {
 				logger.ErrorContext(ctx, "internal error", "error", err, "path", g.Path.String())
 			}
+		case errors.Is(err, context.DeadlineExceeded) || mongo.IsTimeout(err):
+			g.Message = "the request ran out of time: ask for less (smaller pages, fewer nested connections), or retry"
+			g.Extensions["code"] = content.ETimeout
 		case g.Extensions["code"] != nil:
 		case g.Err == nil:
 			// gqlgen's own complaint about the request, such as a null for a non-null argument.

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -74,11 +75,13 @@ type API struct {
 	Server   *httptest.Server
 	Data     *seed.Dataset
 	commands atomic.Int64
-	counting atomic.Bool
-	logs     Buffer
-	client   *mongo.Client
-	mu       sync.Mutex
-	names    []string
+	// running and peak are the commands under way now and at most during the last Query.
+	running, peak atomic.Int64
+	counting      atomic.Bool
+	logs          Buffer
+	client        *mongo.Client
+	mu            sync.Mutex
+	names         []string
 }
 
 // Disconnect closes the API's database connection, so that every query fails inside the store.
@@ -99,14 +102,28 @@ func New(t testing.TB, d *seed.Dataset) *API {
 func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	t.Helper()
 	a := &API{t: t, Data: d}
+	done := func(name string) {
+		if !housekeeping[name] {
+			a.running.Add(-1)
+		}
+	}
 	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
-		if a.counting.Load() && !housekeeping[e.CommandName] {
+		if housekeeping[e.CommandName] {
+			return
+		}
+		n := a.running.Add(1)
+		if a.counting.Load() {
 			a.commands.Add(1)
+			for p := a.peak.Load(); n > p && !a.peak.CompareAndSwap(p, n); p = a.peak.Load() {
+			}
 			a.mu.Lock()
 			a.names = append(a.names, e.CommandName)
 			a.mu.Unlock()
 		}
-	}}
+	},
+		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) { done(e.CommandName) },
+		Failed:    func(_ context.Context, e *event.CommandFailedEvent) { done(e.CommandName) },
+	}
 	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)).SetMonitor(monitor).SetServerSelectionTimeout(10 * time.Second))
 	if err != nil {
 		t.Fatalf("connect: %v", err)
@@ -191,6 +208,7 @@ func (a *API) Query(query string, vars map[string]any) Response {
 func (a *API) Post(contentType string, body []byte) Response {
 	a.t.Helper()
 	a.commands.Store(0)
+	a.peak.Store(0)
 	a.mu.Lock()
 	a.names = nil
 	a.mu.Unlock()
@@ -226,6 +244,9 @@ func (a *API) decode(res *http.Response) Response {
 
 // Commands is the number of database commands the last Query made.
 func (a *API) Commands() int64 { return a.commands.Load() }
+
+// PeakCommands is the most database commands that ran at once during the last Query.
+func (a *API) PeakCommands() int64 { return a.peak.Load() }
 
 // CommandNames are the names of the database commands the last Query made, in order.
 func (a *API) CommandNames() []string {
@@ -294,3 +315,9 @@ func Database(t testing.TB) *mongo.Database {
 	})
 	return db
 }
+
+// IntrospectionQuery is the full introspection query IDEs and client code generators send (graphql-js's
+// getIntrospectionQuery with every option on).
+//
+//go:embed introspection.graphql
+var IntrospectionQuery string

@@ -12,6 +12,22 @@ const (
 	EInternal = "INTERNAL_SERVER_ERROR"
 	// ENodeBudget is a graph traversal that would reach more nodes than its budget.
 	ENodeBudget = "NODE_BUDGET_EXCEEDED"
+
+	// The limits of one operation (graph.Limits), each its own code so that a client can tell what to narrow.
+	ECost       = "QUERY_TOO_COMPLEX"
+	ETokens     = "TOO_MANY_TOKENS"
+	EFields     = "TOO_MANY_FIELDS"
+	EAliases    = "TOO_MANY_ALIASES"
+	EDepth      = "QUERY_TOO_DEEP"
+	EDirectives = "TOO_MANY_DIRECTIVES"
+	ERootFields = "TOO_MANY_ROOT_FIELDS"
+	EInputDepth = "INPUT_TOO_DEEP"
+	EListLength = "LIST_TOO_LONG"
+
+	// EOverloaded is a request refused because the server is at capacity; it may be retried after Retry-After.
+	EOverloaded = "SERVICE_OVERLOADED"
+	// ETimeout is a request that ran out of its time (REQUEST_TIMEOUT).
+	ETimeout = "TIMEOUT"
 )
 
 // Error is the application's one error type: a code, a message safe to show to clients, and the argument it is

@@ -47,7 +47,7 @@ func TestBadInputIsATypedError(t *testing.T) {
 		{"bad date", `{ blogPosts(filter: {publishedOn: {from: "2017-13-45"}}) { totalCount } }`, "BAD_USER_INPUT", ""},
 		{"bad date time", `{ coalitions(filter: {updatedAt: {from: "yesterday"}}) { totalCount } }`, "BAD_USER_INPUT", ""},
 		{"same order field twice", `{ coalitions(orderBy: [{field: NAME}, {field: NAME, direction: DESC}]) { totalCount } }`, "BAD_USER_INPUT", "orderBy"},
-		{"too many ids", `{ nodes(ids: [` + strings.Repeat(`"x",`, 101) + `]) { id } }`, "BAD_USER_INPUT", "ids"},
+		{"too many ids", `{ nodes(ids: [` + strings.Repeat(`"x",`, 101) + `]) { id } }`, "LIST_TOO_LONG", "ids"},
 		{"unknown field", `{ coalitions { nope } }`, "GRAPHQL_VALIDATION_FAILED", ""},
 		{"unknown enum value", `{ coalitions(filter: {status: CLOSED}) { totalCount } }`, "GRAPHQL_VALIDATION_FAILED", ""},
 		{"syntax error", `{ coalitions( { totalCount }`, "GRAPHQL_PARSE_FAILED", ""},

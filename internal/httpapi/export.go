@@ -28,7 +28,7 @@ import (
 const (
 	// ExportPageSize is how many items an export reads per page, each page one GraphQL operation.
 	ExportPageSize = 100
-	// ExportTimeout bounds a whole export; each page is bounded by RequestTimeout as well.
+	// ExportTimeout bounds a whole export; each page is bounded by the request timeout as well.
 	ExportTimeout = 10 * time.Minute
 )
 
@@ -117,15 +117,17 @@ type exportSpec struct {
 
 // exporter serves GET /export/{type}.csv and .ndjson: the GraphQL list, streamed page by page.
 type exporter struct {
-	exec   *executor.Executor
-	store  *mongostore.Store
-	wait   time.Duration
-	logger *slog.Logger
-	specs  map[string]exportSpec
+	exec  *executor.Executor
+	store *mongostore.Store
+	wait  time.Duration
+	// timeoutMS bounds each page.
+	timeoutMS int
+	logger    *slog.Logger
+	specs     map[string]exportSpec
 }
 
 func newExporter(exec *executor.Executor, store *mongostore.Store, cfg Config) *exporter {
-	e := &exporter{exec: exec, store: store, wait: cfg.LoaderWait, logger: cfg.Logger, specs: map[string]exportSpec{}}
+	e := &exporter{exec: exec, store: store, wait: cfg.LoaderWait, timeoutMS: cfg.RequestTimeoutMS, logger: cfg.Logger, specs: map[string]exportSpec{}}
 	for name, q := range exportQueries {
 		e.specs[name] = exportSpec{query: q, columns: itemColumns(q)}
 	}
@@ -309,7 +311,7 @@ func (e *exporter) page(ctx context.Context, query string, vars map[string]any) 
 
 // run executes one operation of an export, bounded as one request, with fresh loaders.
 func (e *exporter) run(ctx context.Context, query string, vars map[string]any) (json.RawMessage, gqlerror.List) {
-	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, millis(e.timeoutMS))
 	defer cancel()
 	return execute(loader.With(ctx, loader.New(e.store, e.wait)), e.exec, query, vars)
 }

@@ -31,14 +31,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// Limits of one request.
-const (
-	// RequestTimeout bounds every database call a request makes.
-	RequestTimeout = 15 * time.Second
-	// MaxBodyBytes bounds a GraphQL request body.
-	MaxBodyBytes = 1 << 20
-)
-
 // Config is what the handler needs besides the store.
 type Config struct {
 	// CORSOrigins are the origins browsers may call the API from; "*" allows any (without credentials).
@@ -46,13 +38,24 @@ type Config struct {
 	Logger      *slog.Logger
 	// LoaderWait is the dataloaders' batching window; 0 for loader.DefaultWait.
 	LoaderWait time.Duration
-	// GraphNodeBudget is the most nodes one graph traversal (neighbors, path, network) may reach; 0 for
-	// traverse.DefaultBudget.
-	GraphNodeBudget int
+	// Limits are the bounds of one GraphQL operation; a limit left at 0 takes its default (Settings).
+	Limits graph.Limits
+	// MaxErrors is the most errors one answer carries.
+	MaxErrors int
+	// MaxBodyBytes bounds a request body.
+	MaxBodyBytes int
+	// RequestTimeoutMS bounds a request, every database call it makes included.
+	RequestTimeoutMS int
+	// MaxInFlight is the most GraphQL and export requests served at once; QueueWaitMS how long one more waits for
+	// a place before it is refused with 503.
+	MaxInFlight, QueueWaitMS int
+	// RequestDBCommands is the most database commands one request runs at once.
+	RequestDBCommands int
 }
 
 // New returns the service's whole HTTP handler.
 func New(store *mongostore.Store, cfg Config) http.Handler {
+	cfg = cfg.withDefaults()
 	mux := http.NewServeMux()
 	routes(mux, store, cfg)
 	c := cors.New(cors.Options{
@@ -78,13 +81,17 @@ func allowsAny(origins []string) bool {
 // routes lists every endpoint of the service.
 func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	logger := cfg.Logger
-	traverser := traverse.New(store, cfg.GraphNodeBudget)
+	traverser := traverse.New(store, cfg.Limits.NodeBudget)
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store, Traverser: traverser}})
-	limit := graph.CostLimit{Max: graph.MaxCost, NodeBudget: traverser.Budget()}
-	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(schema, limit, logger)))
+	limits := cfg.Limits
+	limits.Report = reportCost
+	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
+	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), traverser,
+		loader.Middleware(store, cfg.LoaderWait)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, logger)))))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
-	mux.Handle("GET /export/{file}", newExporter(graphQLExecutor(schema, limit, logger), store, cfg))
+	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
+	mux.Handle("GET /export/{file}", admitted(bounded(cfg, ExportTimeout, traverser, newExporter(graphQLExecutor(schema, limits, logger), store, cfg))))
 	if page, err := ide.New("/graphql"); err != nil {
 		logger.Error("the GraphQL IDE is not available", "error", err)
 	} else {
@@ -108,41 +115,43 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 
 // graphQL is the GraphQL endpoint: queries over POST and GET (GET serves queries only), a parsed-query cache,
 // automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and the cost limit.
-func graphQL(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slog.Logger) http.Handler {
+func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.Logger) http.Handler {
 	srv := handler.New(schema)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	// Documents are parsed and validated once: the cache holds validated documents only, and the limits skip
+	// the shape checks of a document found in it.
+	documents := lru.New[*ast.QueryDocument](1000)
+	limits.Checked = func(ctx context.Context, query string) bool { _, ok := documents.Get(ctx, query); return ok }
+	srv.SetQueryCache(documents)
+	srv.SetParserTokenLimit(limits.MaxTokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.Use(limit)
+	srv.Use(&limits) // after the persisted queries, which fill in the query it checks
 	srv.SetErrorPresenter(graph.ErrorPresenter(logger))
 	srv.SetRecoverFunc(graph.Recover(logger))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
-		defer cancel()
-		srv.ServeHTTP(w, r.WithContext(ctx))
-	})
+	return srv
 }
 
 // graphQLExecutor runs operations in the process (the exports) with the endpoint's limits and error presenter.
-func graphQLExecutor(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slog.Logger) *executor.Executor {
+func graphQLExecutor(schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.Logger) *executor.Executor {
 	exec := executor.New(schema)
-	exec.Use(limit)
+	exec.SetParserTokenLimit(limits.MaxTokens)
+	exec.Use(&limits)
 	exec.SetErrorPresenter(graph.ErrorPresenter(logger))
 	exec.SetRecoverFunc(graph.Recover(logger))
 	return exec
 }
 
-// limitBody refuses request bodies over MaxBodyBytes with a 413 before anything reads them.
-func limitBody(next http.Handler) http.Handler {
+// limitBody refuses request bodies over limit bytes with a 413 before anything reads them.
+func limitBody(limit int, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > MaxBodyBytes {
-			writeError(w, http.StatusRequestEntityTooLarge, "BAD_REQUEST", fmt.Sprintf("the request body is over %d bytes", MaxBodyBytes))
+		if r.ContentLength > int64(limit) {
+			writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", fmt.Sprintf("the request body is over %d bytes", limit))
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, int64(limit))
 		next.ServeHTTP(w, r)
 	})
 }
@@ -177,7 +186,9 @@ func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		w.Header().Set("X-Request-ID", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id))
+		info := &requestInfo{}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), requestInfoKey{}, info)
+		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(sw, r)
@@ -185,8 +196,8 @@ func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
 		if sw.status >= 500 {
 			level = slog.LevelError
 		}
-		logger.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,
-			"status", sw.status, "duration", time.Since(start).Round(time.Microsecond))
+		logger.Log(r.Context(), level, "request", append([]any{"method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "duration", time.Since(start).Round(time.Microsecond)}, info.attrs()...)...)
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"coalitiongraph/graph"
 	"coalitiongraph/internal/apitest"
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/httpapi"
@@ -470,7 +471,7 @@ func TestGraphNodeBudget(t *testing.T) {
 		t.Fatalf("depth 2 reaches no more than depth 1 (%d)", near)
 	}
 	// A budget of exactly the nodes within one hop: depth 1 fits, depth 2 does not.
-	api := apitest.NewWith(t, d, httpapi.Config{GraphNodeBudget: near})
+	api := apitest.NewWith(t, d, httpapi.Config{Limits: graph.Limits{NodeBudget: near}})
 	var out struct{ Neighbors subgraph }
 	api.Must(t, neighborsQuery, map[string]any{"id": start, "depth": 1}, &out)
 	if len(out.Neighbors.Nodes) != near {
@@ -787,7 +788,7 @@ func TestNeighborsCommandsPerLevel(t *testing.T) {
 
 // The graph fields have a cost: a sub-graph counts as many nodes as the budget allows.
 func TestGraphCost(t *testing.T) {
-	api := apitest.NewWith(t, pathFixture(), httpapi.Config{GraphNodeBudget: 50_000})
+	api := apitest.NewWith(t, pathFixture(), httpapi.Config{Limits: graph.Limits{NodeBudget: 50_000}})
 	e := api.Fails(t, "QUERY_TOO_COMPLEX", `{ network(filter: {}) { nodes { node { ... on Coalition { members(first: 10) { nodes { name } } } } } } }`, nil)
 	if !strings.Contains(e.Message, "limit") {
 		t.Errorf("message %q", e.Message)

@@ -338,7 +338,7 @@ func TestNodeGlobalIDs(t *testing.T) {
 		for range 101 {
 			many = append(many, ids["Coalition"][types[0].keys[0]])
 		}
-		api.Fails(t, "BAD_USER_INPUT", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": many})
+		api.Fails(t, "LIST_TOO_LONG", `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": many})
 	})
 
 	t.Run("malformed ids are BAD_USER_INPUT", func(t *testing.T) {

@@ -263,12 +263,9 @@ func group(ctx context.Context, coll *mongo.Collection, match bson.D, fields []s
 		{{Key: "$match", Value: match}},
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: groupID}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	}
-	cur, err := coll.Aggregate(ctx, pipeline, options.Aggregate().SetBatchSize(batchSize))
-	if err != nil {
-		return nil, storeErr("aggregate "+coll.Name(), err)
-	}
-	var rows []row
-	return rows, storeErr("read aggregate of "+coll.Name(), cur.All(ctx, &rows))
+	return readAll[row](ctx, "aggregate "+coll.Name(), func() (*mongo.Cursor, error) {
+		return coll.Aggregate(ctx, pipeline, options.Aggregate().SetBatchSize(batchSize))
+	})
 }
 
 func containsKey(d bson.D, key string) bool {
@@ -288,13 +285,11 @@ func project(ctx context.Context, coll *mongo.Collection, q bson.D, fields []str
 			proj = append(proj, bson.E{Key: f, Value: 1})
 		}
 	}
-	cur, err := coll.Find(ctx, q, options.Find().SetProjection(proj).SetBatchSize(batchSize))
+	docs, err := readAll[bson.Raw](ctx, "find "+coll.Name(), func() (*mongo.Cursor, error) {
+		return coll.Find(ctx, q, options.Find().SetProjection(proj).SetBatchSize(batchSize))
+	})
 	if err != nil {
-		return nil, storeErr("find "+coll.Name(), err)
-	}
-	var docs []bson.Raw
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, storeErr("read "+coll.Name(), err)
+		return nil, err
 	}
 	out := make(map[string]bson.Raw, len(docs))
 	for _, d := range docs {

@@ -6,6 +6,7 @@ import (
 	"coalitiongraph/internal/content"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
@@ -36,12 +37,9 @@ func (s *Store) findMemberships(ctx context.Context, q bson.D) ([]*content.Membe
 	if q == nil {
 		return nil, nil
 	}
-	cur, err := s.memberships.Find(ctx, q, options.Find().SetBatchSize(batchSize))
-	if err != nil {
-		return nil, storeErr("find memberships", err)
-	}
-	var out []*content.Membership
-	return out, storeErr("read memberships", cur.All(ctx, &out))
+	return readAll[*content.Membership](ctx, "find memberships", func() (*mongo.Cursor, error) {
+		return s.memberships.Find(ctx, q, options.Find().SetBatchSize(batchSize))
+	})
 }
 
 // InitiativesReferring returns, in one query, the initiatives with one of ids, and those that have one of the

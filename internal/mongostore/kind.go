@@ -96,7 +96,12 @@ func (k *Kind[T, F, O]) Page(ctx context.Context, filter *F, order []O, w relay.
 	}
 	page = relay.NewPage(items, keys, w)
 	if wantTotal {
+		release, err := acquire(ctx, "count "+k.coll.Name())
+		if err != nil {
+			return page, err
+		}
 		n, err := k.coll.CountDocuments(ctx, q)
+		release()
 		if err != nil {
 			return page, storeErr("count "+k.coll.Name(), err)
 		}
@@ -127,8 +132,13 @@ func (k *Kind[T, F, O]) ByIDs(ctx context.Context, ids []string) (map[string]*T,
 
 // One returns the document with the given value of a unique field (such as slug), or a NOT_FOUND error.
 func (k *Kind[T, F, O]) One(ctx context.Context, field, value string) (*T, error) {
+	release, err := acquire(ctx, "find "+k.coll.Name())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	var t T
-	err := k.coll.FindOne(ctx, bson.D{{Key: field, Value: value}}).Decode(&t)
+	err = k.coll.FindOne(ctx, bson.D{{Key: field, Value: value}}).Decode(&t)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, content.Errorf(content.ENotFound, field, "no %s with %s %q", k.coll.Name(), field, value)
 	}
@@ -152,15 +162,7 @@ func (k *Kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	} else {
 		opts.SetBatchSize(batchSize)
 	}
-	cur, err := k.coll.Find(ctx, q, opts)
-	if err != nil {
-		return nil, storeErr("find "+k.coll.Name(), err)
-	}
-	var out []*T
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, storeErr("read "+k.coll.Name(), err)
-	}
-	return out, nil
+	return readAll[*T](ctx, "find "+k.coll.Name(), func() (*mongo.Cursor, error) { return k.coll.Find(ctx, q, opts) })
 }
 
 // Put writes item by the unique field key (slug, or _id for countries): it replaces the whole document that has

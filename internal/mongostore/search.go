@@ -129,16 +129,14 @@ func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q co
 	filter := bson.D{{Key: "$and", Value: append(visible(ctx), matchWords(q)...)}}
 	projection := bson.D{{Key: "_id", Value: 1}, {Key: "sortName", Value: 1}, {Key: "keywords", Value: 1},
 		{Key: "titleCount", Value: 1}, {Key: "leadCount", Value: 1}}
-	cur, err := coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
-	if err != nil {
-		return nil, storeErr("search "+coll.Name(), err)
-	}
-	var docs []struct {
+	docs, err := readAll[struct {
 		ID            string `bson:"_id"`
 		content.Index `bson:",inline"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, storeErr("search "+coll.Name(), err)
+	}](ctx, "search "+coll.Name(), func() (*mongo.Cursor, error) {
+		return coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
+	})
+	if err != nil {
+		return nil, err
 	}
 	hits := make([]*content.Hit, len(docs))
 	for i, d := range docs {

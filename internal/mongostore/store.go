@@ -61,12 +61,7 @@ func (s *Store) Memberships(ctx context.Context, field string, ids []string, rol
 	if len(roles) > 0 {
 		q = append(q, bson.E{Key: "role", Value: bson.D{{Key: "$in", Value: roles}}})
 	}
-	cur, err := s.memberships.Find(ctx, q, options.Find().SetBatchSize(batchSize))
-	if err != nil {
-		return nil, storeErr("find memberships", err)
-	}
-	var out []*content.Membership
-	return out, storeErr("read memberships", cur.All(ctx, &out))
+	return s.findMemberships(ctx, q)
 }
 
 // PutMembership writes the membership of a stakeholder in a coalition, keyed by the pair.

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/mongostore"
@@ -81,7 +82,8 @@ type Path struct {
 // DefaultBudget is the node budget when none is given.
 const DefaultBudget = 2000
 
-// Traverser walks the content graph in a store, holding at most Budget nodes per traversal.
+// Traverser walks the content graph in a store. The traversals of one request (WithBudget) reach at most Budget
+// nodes together, so that many aliases of a traversal cost no more than one.
 type Traverser struct {
 	store  *mongostore.Store
 	budget int
@@ -96,11 +98,28 @@ func New(store *mongostore.Store, budget int) *Traverser {
 	return &Traverser{store: store, budget: budget}
 }
 
-// Budget is the most nodes one traversal may hold.
+// Budget is the most nodes the traversals of one request may reach together.
 func (t *Traverser) Budget() int { return t.budget }
 
+// budget is what is left of a request's node budget, shared by its traversals.
+type budget struct{ left atomic.Int64 }
+
+type budgetKey struct{}
+
+// WithBudget returns ctx carrying a fresh node budget for one request: every traversal run under it draws on the
+// same Budget nodes. A traversal run without one has a budget of its own.
+func (t *Traverser) WithBudget(ctx context.Context) context.Context {
+	return context.WithValue(ctx, budgetKey{}, t.newBudget())
+}
+
+func (t *Traverser) newBudget() *budget {
+	b := &budget{}
+	b.left.Store(int64(t.budget))
+	return b
+}
+
 func (t *Traverser) budgetErr(field, narrow string) error {
-	return content.Errorf(content.ENodeBudget, field, "the traversal would reach more than %d nodes (the node budget); %s", t.budget, narrow)
+	return content.Errorf(content.ENodeBudget, field, "the traversals of this request would reach more than %d nodes (the node budget); %s", t.budget, narrow)
 }
 
 // Label is the name or title of a piece of content, for display.
@@ -188,11 +207,29 @@ type walk struct {
 	t           *Traverser
 	docs        map[string]content.Node
 	memberships map[string]*content.Membership
+	// budget is the request's node budget; reached is how many nodes this walk has drawn from it.
+	budget  *budget
+	reached int
 }
 
-func (t *Traverser) newWalk() *walk {
-	return &walk{t: t, docs: map[string]content.Node{}, memberships: map[string]*content.Membership{}}
+func (t *Traverser) newWalk(ctx context.Context) *walk {
+	b, ok := ctx.Value(budgetKey{}).(*budget)
+	if !ok {
+		b = t.newBudget()
+	}
+	return &walk{t: t, docs: map[string]content.Node{}, memberships: map[string]*content.Membership{}, budget: b}
 }
+
+// reach draws on the request's budget for the walk having reached n nodes in all, and tells whether the budget
+// still holds them.
+func (w *walk) reach(n int) bool {
+	left := w.budget.left.Add(int64(w.reached - n))
+	w.reached = n
+	return left >= 0
+}
+
+// room is how many more nodes the budget allows this walk.
+func (w *walk) room() int { return max(0, int(w.budget.left.Load())) }
 
 // expand returns the edges between the frontier (keys) and content of the allowed types, in a stable order,
 // with at most four queries — memberships, initiatives, blog posts, toolkit sections — whatever the size of the

@@ -13,7 +13,7 @@ import (
 // at the end (the memberships among the farthest nodes and the documents not read yet). The start missing is a
 // NOT_FOUND error on "id"; more than the budget of nodes a NODE_BUDGET_EXCEEDED error on "depth".
 func (t *Traverser) Neighbors(ctx context.Context, start string, depth int, types []content.TypeName) (*Graph, error) {
-	w := t.newWalk()
+	w := t.newWalk(ctx)
 	if err := w.read(ctx, []string{start}); err != nil {
 		return nil, err
 	}
@@ -37,7 +37,7 @@ func (t *Traverser) Neighbors(ctx context.Context, start string, depth int, type
 				}
 			}
 		}
-		if len(dist) > t.budget {
+		if !w.reach(len(dist)) {
 			return nil, t.budgetErr("depth", "ask for a smaller depth, or narrow the types")
 		}
 		frontier = next

@@ -57,13 +57,13 @@ func (t *Traverser) Network(ctx context.Context, f NetworkFilter) (*Graph, error
 		}
 	}
 
-	w := t.newWalk()
-	room := t.budget
+	w := t.newWalk(ctx)
+	room := w.room()
 	take := func(nodes []content.Node, err error) error {
 		if err != nil {
 			return err
 		}
-		if room -= len(nodes); room < 0 {
+		if room -= len(nodes); room < 0 || !w.reach(w.reached+len(nodes)) {
 			return t.budgetErr("filter", "narrow the filter: fewer types or countries, or a filter per type")
 		}
 		for _, n := range nodes {

@@ -27,7 +27,7 @@ func newSide(start string) *side {
 // NOT_FOUND error on "from" or "to"; more than the budget of nodes reached a NODE_BUDGET_EXCEEDED error on
 // "maxDepth".
 func (t *Traverser) Path(ctx context.Context, from, to string, maxDepth int) (*Path, error) {
-	w := t.newWalk()
+	w := t.newWalk(ctx)
 	if err := w.read(ctx, []string{from, to}); err != nil {
 		return nil, err
 	}
@@ -69,7 +69,7 @@ func (t *Traverser) Path(ctx context.Context, from, to string, maxDepth int) (*P
 		}
 		s.depth++
 		s.frontier = next
-		if reached := len(a.dist) + len(b.dist) - len(meet); reached > t.budget {
+		if !w.reach(len(a.dist) + len(b.dist) - len(meet)) {
 			return nil, t.budgetErr("maxDepth", "ask for a smaller maxDepth")
 		}
 		if len(meet) > 0 {

@@ -1,0 +1,97 @@
+package graph_test
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"coalitiongraph/graph"
+	"coalitiongraph/graph/generated"
+	"coalitiongraph/internal/apitest"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
+)
+
+// cost validates query against the real schema and returns its cost and the selections visited to compute it.
+func cost(t *testing.T, query string, vars map[string]any) (int, int) {
+	t.Helper()
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}})
+	doc, errs := gqlparser.LoadQuery(es.Schema(), query)
+	if len(errs) > 0 {
+		t.Fatalf("invalid query: %v", errs)
+	}
+	l := &graph.Limits{NodeBudget: 2000, MaxCost: 500_000}
+	if err := l.Validate(es); err != nil {
+		t.Fatal(err)
+	}
+	return l.Cost(&graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: vars})
+}
+
+func TestCostOfKnownShapes(t *testing.T) {
+	cases := []struct {
+		name, query string
+		want        int
+	}{
+		// name 1; nodes 1+1; members 1+100×2; nodes 1+201; coalitions 1+100×202
+		{"nested connections", `{ coalitions(first: 100) { nodes { members(first: 100) { nodes { name } } } } }`, 20_201},
+		{"aliases each count", `{ a: coalitions(first: 10) { totalCount } b: coalitions(first: 10) { totalCount } }`, 2 * (1 + 10)},
+		{"default page size", `{ coalitions { nodes { name } } }`, 1 + 20*2},
+		{"a page over the maximum counts as the maximum", `{ coalitions(first: 1000) { nodes { name } } }`, 1 + 100*2},
+		{"nodes by ids", `{ nodes(ids: ["a", "b", "c"]) { id } }`, 1 + 3},
+		// fragments on other types than the parent apply to some objects only: the dearest counts, not the sum
+		{"type conditions take the dearest", `{ node(id: "x") { id ... on Coalition { name slug } ... on Stakeholder { name } } }`, 1 + 1 + 2},
+		{"a named fragment counts where it is spread", `{ coalitions(first: 5) { nodes { ...C } } } fragment C on Coalition { name slug }`, 1 + 5*(1+2)},
+		{"a sub-graph counts its node budget", `{ network(filter: {}) { nodes { depth } } }`, 1 + 2000*(1+1)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got, _ := cost(t, c.query, nil); got != c.want {
+				t.Errorf("cost %d, want %d", got, c.want)
+			}
+		})
+	}
+}
+
+// Fragments that each spread the next twice double the cost with every level, but the work of costing them
+// grows with the document: each fragment is costed once.
+func TestCostIsLinearInTheDocument(t *testing.T) {
+	for _, levels := range []int{10, 25, 60} {
+		var b strings.Builder
+		b.WriteString("query { coalitions { nodes { ...F0 } } }\n")
+		for i := range levels {
+			fmt.Fprintf(&b, "fragment F%d on Coalition { name ...F%d ...F%d }\n", i, i+1, i+1)
+		}
+		fmt.Fprintf(&b, "fragment F%d on Coalition { slug }\n", levels)
+		n, visited := cost(t, b.String(), nil)
+		selections := 3 + 3*levels + 1 // as written: coalitions, nodes, the spread; three a fragment; the last field
+		if visited > selections {
+			t.Errorf("%d levels: %d selections visited, more than the %d written", levels, visited, selections)
+		}
+		if levels < 60 && n < 1<<levels {
+			t.Errorf("%d levels: cost %d, less than the 2^%d fields it expands to", levels, n, levels)
+		}
+		if levels == 60 && n != math.MaxInt64 {
+			t.Errorf("60 levels: cost %d, want the saturated maximum", n)
+		}
+	}
+}
+
+// Nesting past 64 bits saturates instead of wrapping around to a small cost.
+func TestCostSaturates(t *testing.T) {
+	q := "{ stakeholders(first: 100) { nodes { " + strings.Repeat("coalitions(first: 100) { nodes { members(first: 100) { nodes { ", 6) +
+		"name" + strings.Repeat(" } } } }", 6) + " } } }"
+	if n, _ := cost(t, q, nil); n != math.MaxInt64 {
+		t.Errorf("cost %d, want the saturated maximum %d", n, int64(math.MaxInt64))
+	}
+}
+
+// Introspection is costed with the schema's own list sizes: one full introspection is accepted, a few of them
+// in one document are not.
+func TestIntrospectionIsCounted(t *testing.T) {
+	n, _ := cost(t, apitest.IntrospectionQuery, nil)
+	if n < 5_000 || n > 500_000/3 {
+		t.Errorf("a full introspection costs %d; want it counted (≥ 5,000) and several of them over the limit", n)
+	}
+}
