@@ -253,3 +253,17 @@ func TestRequestHoldsItsShareOfThePool(t *testing.T) {
 		t.Errorf("%d commands ran at once; the request's share is 2", peak)
 	}
 }
+
+// A request that runs out of time is told so with its own code, never an internal error.
+func TestTimeoutIsTyped(t *testing.T) {
+	api := apitest.NewWith(t, apitest.Fixture(8), httpapi.Config{RequestTimeoutMS: 1})
+	r := api.Query(NestedQuery, nil)
+	if r.Status >= 500 || len(r.Errors) == 0 {
+		t.Fatalf("status %d, %d errors; want a typed timeout", r.Status, len(r.Errors))
+	}
+	for _, e := range r.Errors {
+		if e.Code() != "TIMEOUT" {
+			t.Errorf("error %q has code %s, want TIMEOUT", e.Message, e.Code())
+		}
+	}
+}
