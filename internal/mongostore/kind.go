@@ -58,7 +58,7 @@ func (k *Kind[T, F, O]) Sort(order []O) ([]relay.Sort[*T], error) {
 	if slices.ContainsFunc(keys, func(s relay.Sort[*T]) bool { return s.Field == "_id" }) {
 		return keys, nil // already total, as for countries by CODE
 	}
-	return append(keys, relay.Sort[*T]{Field: "_id", Desc: keys[0].Desc, Value: func(t *T) any { return k.id(t) }}), nil
+	return append(keys, relay.Sort[*T]{Field: "_id", Desc: keys[0].Desc, Type: relay.String, Value: func(t *T) any { return k.id(t) }}), nil
 }
 
 // Filter compiles an API filter (nil for none).

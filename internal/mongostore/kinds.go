@@ -11,7 +11,7 @@ import (
 
 // The order fields every content type shares.
 func nameSort[T any](name func(*T) string) relay.Sort[*T] {
-	return relay.Sort[*T]{Field: "sortName", Value: func(t *T) any { return name(t) }}
+	return relay.Sort[*T]{Field: "sortName", Type: relay.String, Value: func(t *T) any { return name(t) }}
 }
 
 func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
@@ -21,10 +21,10 @@ func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter
 		id:   func(c *C) string { return c.ID },
 		fields: map[string]relay.Sort[*C]{
 			"NAME":        nameSort(func(c *C) string { return c.SortName }),
-			"COUNTRY":     {Field: "countryCode", Value: func(c *C) any { return c.CountryCode }},
-			"STATUS":      {Field: "status", Value: func(c *C) any { return string(c.Status) }},
-			"LAUNCH_YEAR": {Field: "launchYear", Value: func(c *C) any { return c.LaunchYear }},
-			"UPDATED_AT":  {Field: "updatedAt", Value: func(c *C) any { return c.UpdatedAt }},
+			"COUNTRY":     {Field: "countryCode", Type: relay.String, Value: func(c *C) any { return c.CountryCode }},
+			"STATUS":      {Field: "status", Type: relay.String, Value: func(c *C) any { return string(c.Status) }},
+			"LAUNCH_YEAR": {Field: "launchYear", Type: relay.Int, Null: true, Value: func(c *C) any { return c.LaunchYear }},
+			"UPDATED_AT":  {Field: "updatedAt", Type: relay.Time, Value: func(c *C) any { return c.UpdatedAt }},
 		},
 		def: []*content.CoalitionOrder{{Field: "NAME", Direction: content.ASC}},
 		index: func(c *C) {
@@ -109,10 +109,10 @@ func (s *Store) stakeholderKind() *Kind[content.Stakeholder, content.Stakeholder
 		id:   func(x *S) string { return x.ID },
 		fields: map[string]relay.Sort[*S]{
 			"NAME":       nameSort(func(x *S) string { return x.SortName }),
-			"KIND":       {Field: "kind", Value: func(x *S) any { return string(x.Kind) }},
-			"CATEGORY":   {Field: "category", Value: func(x *S) any { return string(x.Category) }},
-			"COUNTRY":    {Field: "countryCode", Value: func(x *S) any { return x.CountryCode }},
-			"UPDATED_AT": {Field: "updatedAt", Value: func(x *S) any { return x.UpdatedAt }},
+			"KIND":       {Field: "kind", Type: relay.String, Value: func(x *S) any { return string(x.Kind) }},
+			"CATEGORY":   {Field: "category", Type: relay.String, Value: func(x *S) any { return string(x.Category) }},
+			"COUNTRY":    {Field: "countryCode", Type: relay.String, Null: true, Value: func(x *S) any { return x.CountryCode }},
+			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *S) any { return x.UpdatedAt }},
 		},
 		def: []*content.StakeholderOrder{{Field: "NAME", Direction: content.ASC}},
 		index: func(x *S) {
@@ -153,9 +153,9 @@ func (s *Store) initiativeKind() *Kind[content.Initiative, content.InitiativeFil
 		id:   func(x *I) string { return x.ID },
 		fields: map[string]relay.Sort[*I]{
 			"NAME":       nameSort(func(x *I) string { return x.SortName }),
-			"SCOPE":      {Field: "scope", Value: func(x *I) any { return string(x.Scope) }},
-			"START_YEAR": {Field: "startYear", Value: func(x *I) any { return x.StartYear }},
-			"UPDATED_AT": {Field: "updatedAt", Value: func(x *I) any { return x.UpdatedAt }},
+			"SCOPE":      {Field: "scope", Type: relay.String, Value: func(x *I) any { return string(x.Scope) }},
+			"START_YEAR": {Field: "startYear", Type: relay.Int, Null: true, Value: func(x *I) any { return x.StartYear }},
+			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *I) any { return x.UpdatedAt }},
 		},
 		def: []*content.InitiativeOrder{{Field: "NAME", Direction: content.ASC}},
 		index: func(x *I) {
@@ -198,9 +198,9 @@ func (s *Store) toolkitKind() *Kind[content.ToolkitSection, content.ToolkitSecti
 		coll: s.db.Collection("toolkitSections"),
 		id:   func(x *T) string { return x.ID },
 		fields: map[string]relay.Sort[*T]{
-			"POSITION":   {Field: "position", Value: func(x *T) any { return x.Position }},
+			"POSITION":   {Field: "position", Type: relay.String, Value: func(x *T) any { return x.Position }},
 			"TITLE":      nameSort(func(x *T) string { return x.SortName }),
-			"UPDATED_AT": {Field: "updatedAt", Value: func(x *T) any { return x.UpdatedAt }},
+			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *T) any { return x.UpdatedAt }},
 		},
 		def: []*content.ToolkitSectionOrder{{Field: "POSITION", Direction: content.ASC}},
 		index: func(x *T) {
@@ -240,9 +240,9 @@ func (s *Store) blogPostKind() *Kind[content.BlogPost, content.BlogPostFilter, *
 		coll: s.db.Collection("blogPosts"),
 		id:   func(x *B) string { return x.ID },
 		fields: map[string]relay.Sort[*B]{
-			"PUBLISHED_ON": {Field: "publishedOn", Value: func(x *B) any { return x.PublishedOn }},
+			"PUBLISHED_ON": {Field: "publishedOn", Type: relay.Time, Null: true, Value: func(x *B) any { return x.PublishedOn }},
 			"TITLE":        nameSort(func(x *B) string { return x.SortName }),
-			"UPDATED_AT":   {Field: "updatedAt", Value: func(x *B) any { return x.UpdatedAt }},
+			"UPDATED_AT":   {Field: "updatedAt", Type: relay.Time, Value: func(x *B) any { return x.UpdatedAt }},
 		},
 		def: []*content.BlogPostOrder{{Field: "PUBLISHED_ON", Direction: content.DESC}},
 		index: func(x *B) {
@@ -291,7 +291,7 @@ func (s *Store) countryKind() *Kind[content.Country, content.CountryFilter, *con
 		id:   func(x *C) string { return x.Code },
 		fields: map[string]relay.Sort[*C]{
 			"NAME": nameSort(func(x *C) string { return x.SortName }),
-			"CODE": {Field: "_id", Value: func(x *C) any { return x.Code }},
+			"CODE": {Field: "_id", Type: relay.String, Value: func(x *C) any { return x.Code }},
 		},
 		def: []*content.CountryOrder{{Field: "NAME", Direction: content.ASC}},
 		index: func(x *C) {

@@ -77,10 +77,10 @@ func SearchOrder(q content.SearchQuery, types []content.TypeName) []relay.Sort[*
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s|%v", q.Key(), types)
 	return []relay.Sort[*content.Hit]{
-		{Field: fmt.Sprintf("score@%x", h.Sum64()), Desc: true, Value: func(x *content.Hit) any { return x.Score }},
-		{Field: "type", Value: func(x *content.Hit) any { return typeRank(x.Type) }},
-		{Field: "sortName", Value: func(x *content.Hit) any { return x.SortName }},
-		{Field: "_id", Value: func(x *content.Hit) any { return x.ID }},
+		{Field: fmt.Sprintf("score@%x", h.Sum64()), Desc: true, Type: relay.Float, Value: func(x *content.Hit) any { return x.Score }},
+		{Field: "type", Type: relay.Int, Value: func(x *content.Hit) any { return typeRank(x.Type) }},
+		{Field: "sortName", Type: relay.String, Value: func(x *content.Hit) any { return x.SortName }},
+		{Field: "_id", Type: relay.String, Value: func(x *content.Hit) any { return x.ID }},
 	}
 }
 
