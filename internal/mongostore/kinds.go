@@ -26,8 +26,10 @@ func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter
 			"LAUNCH_YEAR": {Field: "launchYear", Type: relay.Int, Null: true, Value: func(c *C) any { return c.LaunchYear }},
 			"UPDATED_AT":  {Field: "updatedAt", Type: relay.Time, Value: func(c *C) any { return c.UpdatedAt }},
 		},
-		def: []*content.CoalitionOrder{{Field: "NAME", Direction: content.ASC}},
-		index: func(c *C) {
+		def:       []*content.CoalitionOrder{{Field: "NAME", Direction: content.ASC}},
+		countries: func(c *C) []string { return []string{c.CountryCode} },
+		index: func(c *C, countries map[string]string) {
+			c.CountryName = countries[c.CountryCode]
 			c.Index = content.NewIndex(c.Name, c.SearchFields())
 		},
 		compile: s.compileCoalition,
@@ -115,7 +117,17 @@ func (s *Store) stakeholderKind() *Kind[content.Stakeholder, content.Stakeholder
 			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *S) any { return x.UpdatedAt }},
 		},
 		def: []*content.StakeholderOrder{{Field: "NAME", Direction: content.ASC}},
-		index: func(x *S) {
+		countries: func(x *S) []string {
+			if x.CountryCode == nil {
+				return nil
+			}
+			return []string{*x.CountryCode}
+		},
+		index: func(x *S, countries map[string]string) {
+			x.CountryName = ""
+			if x.CountryCode != nil {
+				x.CountryName = countries[*x.CountryCode]
+			}
 			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: s.compileStakeholder,
@@ -157,8 +169,13 @@ func (s *Store) initiativeKind() *Kind[content.Initiative, content.InitiativeFil
 			"START_YEAR": {Field: "startYear", Type: relay.Int, Null: true, Value: func(x *I) any { return x.StartYear }},
 			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *I) any { return x.UpdatedAt }},
 		},
-		def: []*content.InitiativeOrder{{Field: "NAME", Direction: content.ASC}},
-		index: func(x *I) {
+		def:       []*content.InitiativeOrder{{Field: "NAME", Direction: content.ASC}},
+		countries: func(x *I) []string { return x.CountryCodes },
+		index: func(x *I, countries map[string]string) {
+			x.CountryNames = make([]string, len(x.CountryCodes))
+			for i, code := range x.CountryCodes {
+				x.CountryNames[i] = countries[code]
+			}
 			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: s.compileInitiative,
@@ -203,7 +220,7 @@ func (s *Store) toolkitKind() *Kind[content.ToolkitSection, content.ToolkitSecti
 			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *T) any { return x.UpdatedAt }},
 		},
 		def: []*content.ToolkitSectionOrder{{Field: "POSITION", Direction: content.ASC}},
-		index: func(x *T) {
+		index: func(x *T, _ map[string]string) {
 			x.Index = content.NewIndex(x.Title, x.SearchFields())
 		},
 		compile: s.compileToolkit,
@@ -245,7 +262,7 @@ func (s *Store) blogPostKind() *Kind[content.BlogPost, content.BlogPostFilter, *
 			"UPDATED_AT":   {Field: "updatedAt", Type: relay.Time, Value: func(x *B) any { return x.UpdatedAt }},
 		},
 		def: []*content.BlogPostOrder{{Field: "PUBLISHED_ON", Direction: content.DESC}},
-		index: func(x *B) {
+		index: func(x *B, _ map[string]string) {
 			x.Index = content.NewIndex(x.Title, x.SearchFields())
 			x.PublishedMonth = month(x.PublishedOn)
 		},
@@ -294,7 +311,7 @@ func (s *Store) countryKind() *Kind[content.Country, content.CountryFilter, *con
 			"CODE": {Field: "_id", Type: relay.String, Value: func(x *C) any { return x.Code }},
 		},
 		def: []*content.CountryOrder{{Field: "NAME", Direction: content.ASC}},
-		index: func(x *C) {
+		index: func(x *C, _ map[string]string) {
 			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: func(ctx context.Context, f *content.CountryFilter) (bson.D, error) {

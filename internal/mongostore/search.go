@@ -210,9 +210,11 @@ func reindexKind[T any, F any, O Order](ctx context.Context, k *Kind[T, F, O]) e
 	if len(items) == 0 {
 		return nil
 	}
+	if err := k.derive(ctx, items); err != nil {
+		return fmt.Errorf("reindex %s: %w", k.coll.Name(), err)
+	}
 	updates := make([]mongo.WriteModel, len(items))
 	for i, item := range items {
-		k.index(item)
 		raw, err := bson.Marshal(item)
 		var doc bson.D
 		if err == nil {
