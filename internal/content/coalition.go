@@ -4,10 +4,12 @@ import "time"
 
 // Coalition is a national, regional or local multi-stakeholder partnership.
 type Coalition struct {
-	ID          string          `bson:"_id"`
-	Slug        string          `bson:"slug"`
-	Name        string          `bson:"name"`
-	CountryCode string          `bson:"countryCode"`
+	ID          string `bson:"_id"`
+	Slug        string `bson:"slug"`
+	Name        string `bson:"name"`
+	CountryCode string `bson:"countryCode"`
+	// CountryName is derived: the name of the country, kept by the store so that search finds and shows it.
+	CountryName string          `bson:"countryName,omitempty" json:"-"`
 	Status      CoalitionStatus `bson:"status"`
 	Scope       CoalitionScope  `bson:"scope"`
 	LaunchYear  *int            `bson:"launchYear,omitempty"`

@@ -99,19 +99,50 @@ func KeyOf(t TypeName, id string) string { return string(t) + ":" + id }
 // GlobalID encodes a type-qualified key as the opaque ID clients see.
 func GlobalID(key string) string { return base64.RawURLEncoding.EncodeToString([]byte(key)) }
 
-// ParseGlobalID decodes an opaque ID into its type and local id. A malformed ID, or one whose type is not one of
-// want (when want is given), is a BAD_USER_INPUT error naming field.
+// MaxGlobalIDLen bounds the length of an ID a client sends; the longest real one is about 52 characters.
+const MaxGlobalIDLen = 100
+
+// ParseGlobalID decodes an opaque ID into its type and local id. An ID is accepted only when its type is known
+// and its local id has the shape the store gives that type (see ValidLocalID); a malformed ID, or one whose type
+// is not one of want (when want is given), is a BAD_USER_INPUT error naming field. The message does not repeat
+// the ID, which may hold any bytes.
 func ParseGlobalID(field, id string, want ...TypeName) (TypeName, string, error) {
+	bad := Errorf(EInvalid, field, "not an ID this API gave out; IDs are the id fields of its objects")
+	if len(id) > MaxGlobalIDLen {
+		return "", "", bad
+	}
 	raw, err := base64.RawURLEncoding.DecodeString(id)
 	t, local, ok := strings.Cut(string(raw), ":")
-	if err != nil || !ok || local == "" || !knownType(TypeName(t)) {
-		return "", "", Errorf(EInvalid, field, "%q is not a valid ID", id)
+	// only the one spelling GlobalID writes: the decoder also skips line breaks and ignores trailing bits
+	canonical := err == nil && GlobalID(string(raw)) == id
+	if !canonical || !ok || !knownType(TypeName(t)) || !ValidLocalID(TypeName(t), local) {
+		return "", "", bad
 	}
 	if len(want) > 0 && !contains(want, TypeName(t)) {
-		return "", "", Errorf(EInvalid, field, "ID %q is a %s, which cannot be used here", id, t)
+		return "", "", Errorf(EInvalid, field, "the ID is a %s's, which cannot be used here", t)
 	}
 	return TypeName(t), local, nil
 }
+
+// ValidLocalID tells whether local has the shape of the ids the store gives objects of type t: a country's is
+// its ISO 3166-1 alpha-2 code in capitals; content's is 24 lower-case hex digits (an ObjectID's hex, or the
+// seed's id derived from the slug, which has the same shape).
+func ValidLocalID(t TypeName, local string) bool {
+	if t == TypeCountry {
+		return len(local) == 2 && isUpper(local[0]) && isUpper(local[1])
+	}
+	if len(local) != 24 {
+		return false
+	}
+	for i := range len(local) {
+		if c := local[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
 func knownType(t TypeName) bool {
 	return t == TypeCountry || contains(ContentTypes, t)

@@ -9,15 +9,18 @@ type Initiative struct {
 	Name         string          `bson:"name"`
 	Scope        InitiativeScope `bson:"scope"`
 	CountryCodes []string        `bson:"countryCodes"`
-	StartYear    *int            `bson:"startYear,omitempty"`
-	Description  *string         `bson:"description,omitempty"`
-	Website      *string         `bson:"website,omitempty"`
-	FocusAreas   []FocusArea     `bson:"focusAreas"`
-	Tags         []string        `bson:"tags"`
-	SourceURL    *string         `bson:"sourceUrl,omitempty"`
-	PartnerIDs   []string        `bson:"partnerIds"`
-	CoalitionIDs []string        `bson:"coalitionIds"`
-	UpdatedAt    time.Time       `bson:"updatedAt"`
+	// CountryNames are derived: the names of the countries, in CountryCodes order, kept by the store so that
+	// search finds and shows them.
+	CountryNames []string    `bson:"countryNames,omitempty" json:"-"`
+	StartYear    *int        `bson:"startYear,omitempty"`
+	Description  *string     `bson:"description,omitempty"`
+	Website      *string     `bson:"website,omitempty"`
+	FocusAreas   []FocusArea `bson:"focusAreas"`
+	Tags         []string    `bson:"tags"`
+	SourceURL    *string     `bson:"sourceUrl,omitempty"`
+	PartnerIDs   []string    `bson:"partnerIds"`
+	CoalitionIDs []string    `bson:"coalitionIds"`
+	UpdatedAt    time.Time   `bson:"updatedAt"`
 	Index        `bson:",inline"`
 }
 

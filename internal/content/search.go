@@ -22,7 +22,7 @@ const (
 
 // IndexVersion is the version of the derived index fields (Index). Bump it whenever NewIndex, Fold or a type's
 // SearchFields change: the store re-indexes, on start-up, the documents an older build wrote.
-const IndexVersion = 1
+const IndexVersion = 2
 
 // SearchQuery is a parsed search text: folded words that must all occur as whole words, and the last word of the text,
 // which may also be the beginning of a word (as the user types). The `search` field and the `search` argument of every
@@ -433,21 +433,44 @@ func deref(p *string) string {
 	return *p
 }
 
+// countryText is how search indexes and shows a country a document is linked to: the name the API gives it and
+// its code, "Bulgaria (BG)", so that both find the document and the snippet shows what the country field holds.
+// The code alone when the name is not known.
+func countryText(code, name string) string {
+	if name == "" {
+		return code
+	}
+	return name + " (" + code + ")"
+}
+
 // SearchFields implements Searchable.
 func (c *Coalition) SearchFields() []SearchField {
 	return []SearchField{{"description", deref(c.Description), TierBody}, {"name", c.Name, TierTitle},
-		{"tags", tagsText(c.Tags), TierLead}, {"slug", c.Slug, TierLead}, {"countryCode", c.CountryCode, TierBody}}
+		{"tags", tagsText(c.Tags), TierLead}, {"slug", c.Slug, TierLead}, {"country", countryText(c.CountryCode, c.CountryName), TierBody}}
 }
 
 // SearchFields implements Searchable.
 func (s *Stakeholder) SearchFields() []SearchField {
-	return []SearchField{{"description", deref(s.Description), TierBody}, {"position", deref(s.Position), TierLead},
+	fields := []SearchField{{"description", deref(s.Description), TierBody}, {"position", deref(s.Position), TierLead},
 		{"name", s.Name, TierTitle}, {"tags", tagsText(s.Tags), TierLead}}
+	if s.CountryCode != nil {
+		fields = append(fields, SearchField{"country", countryText(*s.CountryCode, s.CountryName), TierBody})
+	}
+	return fields
 }
 
 // SearchFields implements Searchable.
 func (i *Initiative) SearchFields() []SearchField {
-	return []SearchField{{"description", deref(i.Description), TierBody}, {"name", i.Name, TierTitle}, {"tags", tagsText(i.Tags), TierLead}}
+	countries := make([]string, len(i.CountryCodes))
+	for n, code := range i.CountryCodes {
+		name := ""
+		if n < len(i.CountryNames) {
+			name = i.CountryNames[n]
+		}
+		countries[n] = countryText(code, name)
+	}
+	return []SearchField{{"description", deref(i.Description), TierBody}, {"name", i.Name, TierTitle}, {"tags", tagsText(i.Tags), TierLead},
+		{"countries", strings.Join(countries, ", "), TierBody}}
 }
 
 // SearchFields implements Searchable.

@@ -10,12 +10,14 @@ type Stakeholder struct {
 	Kind        StakeholderKind     `bson:"kind"`
 	Category    StakeholderCategory `bson:"category"`
 	CountryCode *string             `bson:"countryCode,omitempty"`
-	Position    *string             `bson:"position,omitempty"`
-	Description *string             `bson:"description,omitempty"`
-	Website     *string             `bson:"website,omitempty"`
-	Tags        []string            `bson:"tags"`
-	SourceURL   *string             `bson:"sourceUrl,omitempty"`
-	UpdatedAt   time.Time           `bson:"updatedAt"`
+	// CountryName is derived: the name of the country, kept by the store so that search finds and shows it.
+	CountryName string    `bson:"countryName,omitempty" json:"-"`
+	Position    *string   `bson:"position,omitempty"`
+	Description *string   `bson:"description,omitempty"`
+	Website     *string   `bson:"website,omitempty"`
+	Tags        []string  `bson:"tags"`
+	SourceURL   *string   `bson:"sourceUrl,omitempty"`
+	UpdatedAt   time.Time `bson:"updatedAt"`
 	Index       `bson:",inline"`
 }
 

@@ -314,7 +314,7 @@ func pageMembers[T any, F any, O mongostore.Order](ctx context.Context, kind *mo
 	// the member sort keys read the member's side of the pair
 	keys := make([]relay.Sort[*content.Member], len(sort))
 	for i, s := range sort {
-		keys[i] = relay.Sort[*content.Member]{Field: s.Field, Desc: s.Desc, Value: func(m *content.Member) any { return s.Value(side(m)) }}
+		keys[i] = relay.Sort[*content.Member]{Field: s.Field, Desc: s.Desc, Type: s.Type, Null: s.Null, Value: func(m *content.Member) any { return s.Value(side(m)) }}
 	}
 	return func(k Key) relay.Page[*content.Member] {
 		parent := k.Targets
@@ -361,7 +361,7 @@ type Mention struct {
 	Position int
 }
 
-var mentionOrder = []relay.Sort[*Mention]{{Field: "position", Value: func(m *Mention) any { return int64(m.Position) }}}
+var mentionOrder = []relay.Sort[*Mention]{{Field: "position", Type: relay.Int, Value: func(m *Mention) any { return int64(m.Position) }}}
 
 // mentions fetches the content the posts mention, one query per content type, and pages each post's list in its
 // own order.

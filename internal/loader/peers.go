@@ -21,9 +21,9 @@ type Peer struct {
 
 // peerOrder is the order of peers: most shared coalitions first, then by name, then by id.
 var peerOrder = []relay.Sort[*Peer]{
-	{Field: "shared", Desc: true, Value: func(p *Peer) any { return int64(len(p.Shared)) }},
-	{Field: "sortName", Value: func(p *Peer) any { return p.Stakeholder.SortName }},
-	{Field: "_id", Value: func(p *Peer) any { return p.Stakeholder.ID }},
+	{Field: "shared", Desc: true, Type: relay.Int, Value: func(p *Peer) any { return int64(len(p.Shared)) }},
+	{Field: "sortName", Type: relay.String, Value: func(p *Peer) any { return p.Stakeholder.SortName }},
+	{Field: "_id", Type: relay.String, Value: func(p *Peer) any { return p.Stakeholder.ID }},
 }
 
 // PeerOrder is the ordering of peer cursors, for validating them.

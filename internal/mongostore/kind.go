@@ -31,8 +31,55 @@ type Kind[T any, F any, O Order] struct {
 	// fields maps the API's order fields to stored fields; def is the default ordering.
 	fields map[string]relay.Sort[*T]
 	def    []O
-	// index fills in the derived fields before a write.
-	index func(*T)
+	// index fills in the derived fields before a write, given the names of the countries by code.
+	index func(item *T, countries map[string]string)
+	// countries reads the codes of the countries an item is linked to, whose names its derived fields hold (see
+	// derive); nil for kinds without countries.
+	countries func(*T) []string
+}
+
+// derive fills in the derived fields of items before they are written: the search index, sort name and the
+// names of the countries they are linked to, which it reads in one query.
+func (k *Kind[T, F, O]) derive(ctx context.Context, items []*T) error {
+	var names map[string]string
+	if k.countries != nil {
+		var codes []string
+		for _, it := range items {
+			codes = append(codes, k.countries(it)...)
+		}
+		var err error
+		if names, err = countryNames(ctx, k.coll.Database().Collection("countries"), codes); err != nil {
+			return err
+		}
+	}
+	for _, it := range items {
+		k.index(it, names)
+	}
+	return nil
+}
+
+// countryNames returns the names of the countries with the given codes, by code; unknown codes are absent.
+func countryNames(ctx context.Context, coll *mongo.Collection, codes []string) (map[string]string, error) {
+	names := map[string]string{}
+	if len(codes) == 0 {
+		return names, nil
+	}
+	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}},
+		options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}).SetBatchSize(batchSize))
+	if err != nil {
+		return nil, storeErr("find countries", err)
+	}
+	var found []struct {
+		Code string `bson:"_id"`
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &found); err != nil {
+		return nil, storeErr("read countries", err)
+	}
+	for _, c := range found {
+		names[c.Code] = c.Name
+	}
+	return names, nil
 }
 
 // ID returns a document's local id.
@@ -58,7 +105,7 @@ func (k *Kind[T, F, O]) Sort(order []O) ([]relay.Sort[*T], error) {
 	if slices.ContainsFunc(keys, func(s relay.Sort[*T]) bool { return s.Field == "_id" }) {
 		return keys, nil // already total, as for countries by CODE
 	}
-	return append(keys, relay.Sort[*T]{Field: "_id", Desc: keys[0].Desc, Value: func(t *T) any { return k.id(t) }}), nil
+	return append(keys, relay.Sort[*T]{Field: "_id", Desc: keys[0].Desc, Type: relay.String, Value: func(t *T) any { return k.id(t) }}), nil
 }
 
 // Filter compiles an API filter (nil for none).
@@ -169,7 +216,9 @@ func (k *Kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 // the same value, keeping its id, so that a field the item no longer has is gone too, or inserts it with the
 // item's own id when it has one (the seed's stable ids), else a new one. It returns the stored id. The derived index fields and updatedAt are set here.
 func (k *Kind[T, F, O]) Put(ctx context.Context, key string, item *T) (string, error) {
-	k.index(item)
+	if err := k.derive(ctx, []*T{item}); err != nil {
+		return "", err
+	}
 	raw, err := bson.Marshal(item)
 	if err != nil {
 		return "", fmt.Errorf("put %s: %w", k.coll.Name(), err)

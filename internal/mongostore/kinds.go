@@ -11,7 +11,7 @@ import (
 
 // The order fields every content type shares.
 func nameSort[T any](name func(*T) string) relay.Sort[*T] {
-	return relay.Sort[*T]{Field: "sortName", Value: func(t *T) any { return name(t) }}
+	return relay.Sort[*T]{Field: "sortName", Type: relay.String, Value: func(t *T) any { return name(t) }}
 }
 
 func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
@@ -21,13 +21,15 @@ func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter
 		id:   func(c *C) string { return c.ID },
 		fields: map[string]relay.Sort[*C]{
 			"NAME":        nameSort(func(c *C) string { return c.SortName }),
-			"COUNTRY":     {Field: "countryCode", Value: func(c *C) any { return c.CountryCode }},
-			"STATUS":      {Field: "status", Value: func(c *C) any { return string(c.Status) }},
-			"LAUNCH_YEAR": {Field: "launchYear", Value: func(c *C) any { return c.LaunchYear }},
-			"UPDATED_AT":  {Field: "updatedAt", Value: func(c *C) any { return c.UpdatedAt }},
+			"COUNTRY":     {Field: "countryCode", Type: relay.String, Value: func(c *C) any { return c.CountryCode }},
+			"STATUS":      {Field: "status", Type: relay.String, Value: func(c *C) any { return string(c.Status) }},
+			"LAUNCH_YEAR": {Field: "launchYear", Type: relay.Int, Null: true, Value: func(c *C) any { return c.LaunchYear }},
+			"UPDATED_AT":  {Field: "updatedAt", Type: relay.Time, Value: func(c *C) any { return c.UpdatedAt }},
 		},
-		def: []*content.CoalitionOrder{{Field: "NAME", Direction: content.ASC}},
-		index: func(c *C) {
+		def:       []*content.CoalitionOrder{{Field: "NAME", Direction: content.ASC}},
+		countries: func(c *C) []string { return []string{c.CountryCode} },
+		index: func(c *C, countries map[string]string) {
+			c.CountryName = countries[c.CountryCode]
 			c.Index = content.NewIndex(c.Name, c.SearchFields())
 		},
 		compile: s.compileCoalition,
@@ -109,13 +111,23 @@ func (s *Store) stakeholderKind() *Kind[content.Stakeholder, content.Stakeholder
 		id:   func(x *S) string { return x.ID },
 		fields: map[string]relay.Sort[*S]{
 			"NAME":       nameSort(func(x *S) string { return x.SortName }),
-			"KIND":       {Field: "kind", Value: func(x *S) any { return string(x.Kind) }},
-			"CATEGORY":   {Field: "category", Value: func(x *S) any { return string(x.Category) }},
-			"COUNTRY":    {Field: "countryCode", Value: func(x *S) any { return x.CountryCode }},
-			"UPDATED_AT": {Field: "updatedAt", Value: func(x *S) any { return x.UpdatedAt }},
+			"KIND":       {Field: "kind", Type: relay.String, Value: func(x *S) any { return string(x.Kind) }},
+			"CATEGORY":   {Field: "category", Type: relay.String, Value: func(x *S) any { return string(x.Category) }},
+			"COUNTRY":    {Field: "countryCode", Type: relay.String, Null: true, Value: func(x *S) any { return x.CountryCode }},
+			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *S) any { return x.UpdatedAt }},
 		},
 		def: []*content.StakeholderOrder{{Field: "NAME", Direction: content.ASC}},
-		index: func(x *S) {
+		countries: func(x *S) []string {
+			if x.CountryCode == nil {
+				return nil
+			}
+			return []string{*x.CountryCode}
+		},
+		index: func(x *S, countries map[string]string) {
+			x.CountryName = ""
+			if x.CountryCode != nil {
+				x.CountryName = countries[*x.CountryCode]
+			}
 			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: s.compileStakeholder,
@@ -153,12 +165,17 @@ func (s *Store) initiativeKind() *Kind[content.Initiative, content.InitiativeFil
 		id:   func(x *I) string { return x.ID },
 		fields: map[string]relay.Sort[*I]{
 			"NAME":       nameSort(func(x *I) string { return x.SortName }),
-			"SCOPE":      {Field: "scope", Value: func(x *I) any { return string(x.Scope) }},
-			"START_YEAR": {Field: "startYear", Value: func(x *I) any { return x.StartYear }},
-			"UPDATED_AT": {Field: "updatedAt", Value: func(x *I) any { return x.UpdatedAt }},
+			"SCOPE":      {Field: "scope", Type: relay.String, Value: func(x *I) any { return string(x.Scope) }},
+			"START_YEAR": {Field: "startYear", Type: relay.Int, Null: true, Value: func(x *I) any { return x.StartYear }},
+			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *I) any { return x.UpdatedAt }},
 		},
-		def: []*content.InitiativeOrder{{Field: "NAME", Direction: content.ASC}},
-		index: func(x *I) {
+		def:       []*content.InitiativeOrder{{Field: "NAME", Direction: content.ASC}},
+		countries: func(x *I) []string { return x.CountryCodes },
+		index: func(x *I, countries map[string]string) {
+			x.CountryNames = make([]string, len(x.CountryCodes))
+			for i, code := range x.CountryCodes {
+				x.CountryNames[i] = countries[code]
+			}
 			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: s.compileInitiative,
@@ -198,12 +215,12 @@ func (s *Store) toolkitKind() *Kind[content.ToolkitSection, content.ToolkitSecti
 		coll: s.db.Collection("toolkitSections"),
 		id:   func(x *T) string { return x.ID },
 		fields: map[string]relay.Sort[*T]{
-			"POSITION":   {Field: "position", Value: func(x *T) any { return x.Position }},
+			"POSITION":   {Field: "position", Type: relay.String, Value: func(x *T) any { return x.Position }},
 			"TITLE":      nameSort(func(x *T) string { return x.SortName }),
-			"UPDATED_AT": {Field: "updatedAt", Value: func(x *T) any { return x.UpdatedAt }},
+			"UPDATED_AT": {Field: "updatedAt", Type: relay.Time, Value: func(x *T) any { return x.UpdatedAt }},
 		},
 		def: []*content.ToolkitSectionOrder{{Field: "POSITION", Direction: content.ASC}},
-		index: func(x *T) {
+		index: func(x *T, _ map[string]string) {
 			x.Index = content.NewIndex(x.Title, x.SearchFields())
 		},
 		compile: s.compileToolkit,
@@ -240,12 +257,12 @@ func (s *Store) blogPostKind() *Kind[content.BlogPost, content.BlogPostFilter, *
 		coll: s.db.Collection("blogPosts"),
 		id:   func(x *B) string { return x.ID },
 		fields: map[string]relay.Sort[*B]{
-			"PUBLISHED_ON": {Field: "publishedOn", Value: func(x *B) any { return x.PublishedOn }},
+			"PUBLISHED_ON": {Field: "publishedOn", Type: relay.Time, Null: true, Value: func(x *B) any { return x.PublishedOn }},
 			"TITLE":        nameSort(func(x *B) string { return x.SortName }),
-			"UPDATED_AT":   {Field: "updatedAt", Value: func(x *B) any { return x.UpdatedAt }},
+			"UPDATED_AT":   {Field: "updatedAt", Type: relay.Time, Value: func(x *B) any { return x.UpdatedAt }},
 		},
 		def: []*content.BlogPostOrder{{Field: "PUBLISHED_ON", Direction: content.DESC}},
-		index: func(x *B) {
+		index: func(x *B, _ map[string]string) {
 			x.Index = content.NewIndex(x.Title, x.SearchFields())
 			x.PublishedMonth = month(x.PublishedOn)
 		},
@@ -291,10 +308,10 @@ func (s *Store) countryKind() *Kind[content.Country, content.CountryFilter, *con
 		id:   func(x *C) string { return x.Code },
 		fields: map[string]relay.Sort[*C]{
 			"NAME": nameSort(func(x *C) string { return x.SortName }),
-			"CODE": {Field: "_id", Value: func(x *C) any { return x.Code }},
+			"CODE": {Field: "_id", Type: relay.String, Value: func(x *C) any { return x.Code }},
 		},
 		def: []*content.CountryOrder{{Field: "NAME", Direction: content.ASC}},
-		index: func(x *C) {
+		index: func(x *C, _ map[string]string) {
 			x.Index = content.NewIndex(x.Name, x.SearchFields())
 		},
 		compile: func(ctx context.Context, f *content.CountryFilter) (bson.D, error) {

@@ -77,10 +77,10 @@ func SearchOrder(q content.SearchQuery, types []content.TypeName) []relay.Sort[*
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s|%v", q.Key(), types)
 	return []relay.Sort[*content.Hit]{
-		{Field: fmt.Sprintf("score@%x", h.Sum64()), Desc: true, Value: func(x *content.Hit) any { return x.Score }},
-		{Field: "type", Value: func(x *content.Hit) any { return typeRank(x.Type) }},
-		{Field: "sortName", Value: func(x *content.Hit) any { return x.SortName }},
-		{Field: "_id", Value: func(x *content.Hit) any { return x.ID }},
+		{Field: fmt.Sprintf("score@%x", h.Sum64()), Desc: true, Type: relay.Float, Value: func(x *content.Hit) any { return x.Score }},
+		{Field: "type", Type: relay.Int, Value: func(x *content.Hit) any { return typeRank(x.Type) }},
+		{Field: "sortName", Type: relay.String, Value: func(x *content.Hit) any { return x.SortName }},
+		{Field: "_id", Type: relay.String, Value: func(x *content.Hit) any { return x.ID }},
 	}
 }
 
@@ -208,9 +208,11 @@ func reindexKind[T any, F any, O Order](ctx context.Context, k *Kind[T, F, O]) e
 	if len(items) == 0 {
 		return nil
 	}
+	if err := k.derive(ctx, items); err != nil {
+		return fmt.Errorf("reindex %s: %w", k.coll.Name(), err)
+	}
 	updates := make([]mongo.WriteModel, len(items))
 	for i, item := range items {
-		k.index(item)
 		raw, err := bson.Marshal(item)
 		var doc bson.D
 		if err == nil {

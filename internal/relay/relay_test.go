@@ -14,8 +14,8 @@ type item struct {
 }
 
 var keys = []Sort[item]{
-	{Field: "year", Value: func(i item) any { return i.year }},
-	{Field: "_id", Value: func(i item) any { return i.id }},
+	{Field: "year", Type: Int, Null: true, Value: func(i item) any { return i.year }},
+	{Field: "_id", Type: String, Value: func(i item) any { return i.id }},
 }
 
 func year(y int) *int { return &y }

@@ -63,12 +63,25 @@ func ParseWindow(first, last *int, after, before *string) (Window, error) {
 	return w, nil
 }
 
-// Check verifies that the window's cursors were made by the ordering keys.
+// Check verifies that the window's cursors were made by the ordering keys: same ordering, and at each key a value
+// of the key's Type (or null where the key can be null). It is the one gate between a client's cursor and a
+// keyset query: past it, every cursor value is a typed value of its key.
 func Check[T any](w Window, keys []Sort[T]) error {
 	sig := Signature(keys)
-	for name, c := range map[string]*Cursor{"after": w.After, "before": w.Before} {
-		if c != nil && (c.Order != sig || len(c.Values) != len(keys)) {
-			return content.Errorf(content.EInvalid, name, "the cursor belongs to another ordering than the one asked for")
+	for _, c := range []struct {
+		name string
+		c    *Cursor
+	}{{"after", w.After}, {"before", w.Before}} {
+		if c.c == nil {
+			continue
+		}
+		if c.c.Order != sig || len(c.c.Values) != len(keys) {
+			return content.Errorf(content.EInvalid, c.name, "the cursor belongs to another ordering than the one asked for")
+		}
+		for i, k := range keys {
+			if !k.accepts(c.c.Values[i]) {
+				return content.Errorf(content.EInvalid, c.name, "the cursor's value for %s is not of the type that key has", k.Field)
+			}
 		}
 	}
 	return nil
