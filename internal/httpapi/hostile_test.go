@@ -65,7 +65,7 @@ func hostileRequests() []hostile {
 	for i := range wide {
 		wide[i] = map[string]any{"search": "digital"}
 	}
-	return []hostile{
+	table := []hostile{
 		{"1,000 aliases of a count", "application/json", gql(aliases(1000, "coalitions { totalCount }"), nil), "TOO_MANY_TOKENS"},
 		{"60 aliases of a count", "application/json", gql(aliases(60, "coalitions { totalCount }"), nil), "TOO_MANY_ALIASES"},
 		{"10,000 aliases of a count", "application/json", gql(aliases(10_000, "coalitions { totalCount }"), nil), "TOO_MANY_TOKENS"},
@@ -90,6 +90,12 @@ func hostileRequests() []hostile {
 		{"50 directives on a field", "application/json", gql("{ coalitions { totalCount"+strings.Repeat(" @include(if: true)", 50)+" } }", nil), "TOO_MANY_DIRECTIVES"},
 		{"a body over the limit", "application/json", gql(`{ coalitions { totalCount } } #`+strings.Repeat("x", 1<<20), nil), "PAYLOAD_TOO_LARGE"},
 	}
+	for name, c := range hostileCursors("sortName,_id") {
+		table = append(table, hostile{"cursor: " + name, "application/json",
+			gql(`query($c: String) { coalitions(first: 2, after: $c) { totalCount nodes { slug } } }`, map[string]any{"c": c}), "BAD_USER_INPUT"})
+	}
+	slices.SortFunc(table, func(a, b hostile) int { return strings.Compare(a.name, b.name) })
+	return table
 }
 
 // aliasedSchema is n aliases of the full introspection's __schema selection, for the introspection query.
