@@ -119,13 +119,12 @@ type exportSpec struct {
 type exporter struct {
 	exec   *executor.Executor
 	store  *mongostore.Store
-	wait   time.Duration
 	logger *slog.Logger
 	specs  map[string]exportSpec
 }
 
 func newExporter(exec *executor.Executor, store *mongostore.Store, cfg Config) *exporter {
-	e := &exporter{exec: exec, store: store, wait: cfg.LoaderWait, logger: cfg.Logger, specs: map[string]exportSpec{}}
+	e := &exporter{exec: exec, store: store, logger: cfg.Logger, specs: map[string]exportSpec{}}
 	for name, q := range exportQueries {
 		e.specs[name] = exportSpec{query: q, columns: itemColumns(q)}
 	}
@@ -311,7 +310,7 @@ func (e *exporter) page(ctx context.Context, query string, vars map[string]any) 
 func (e *exporter) run(ctx context.Context, query string, vars map[string]any) (json.RawMessage, gqlerror.List) {
 	ctx, cancel := context.WithTimeout(ctx, RequestTimeout)
 	defer cancel()
-	return execute(loader.With(ctx, loader.New(e.store, e.wait)), e.exec, query, vars)
+	return execute(loader.With(ctx, loader.New(e.store)), e.exec, query, vars)
 }
 
 // execute runs one GraphQL operation in the process, through the same executor extensions (cost limit, error

@@ -44,8 +44,6 @@ type Config struct {
 	// CORSOrigins are the origins browsers may call the API from; "*" allows any (without credentials).
 	CORSOrigins []string
 	Logger      *slog.Logger
-	// LoaderWait is the dataloaders' batching window; 0 for loader.DefaultWait.
-	LoaderWait time.Duration
 	// GraphNodeBudget is the most nodes one graph traversal (neighbors, path, network) may reach; 0 for
 	// traverse.DefaultBudget.
 	GraphNodeBudget int
@@ -81,7 +79,7 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	traverser := traverse.New(store, cfg.GraphNodeBudget)
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store, Traverser: traverser}})
 	limit := graph.CostLimit{Max: graph.MaxCost, NodeBudget: traverser.Budget()}
-	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(schema, limit, logger)))
+	api := loader.Middleware(store)(limitBody(graphQL(schema, limit, logger)))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
 	mux.Handle("GET /export/{file}", newExporter(graphQLExecutor(schema, limit, logger), store, cfg))
@@ -117,7 +115,9 @@ func graphQL(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slo
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(limit)
-	srv.SetErrorPresenter(graph.ErrorPresenter(logger))
+	batching := loader.NewBatching(logger)
+	srv.Use(batching)
+	srv.SetErrorPresenter(batching.Presenter(graph.ErrorPresenter(logger)))
 	srv.SetRecoverFunc(graph.Recover(logger))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), RequestTimeout)
@@ -130,7 +130,9 @@ func graphQL(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slo
 func graphQLExecutor(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slog.Logger) *executor.Executor {
 	exec := executor.New(schema)
 	exec.Use(limit)
-	exec.SetErrorPresenter(graph.ErrorPresenter(logger))
+	batching := loader.NewBatching(logger)
+	exec.Use(batching)
+	exec.SetErrorPresenter(batching.Presenter(graph.ErrorPresenter(logger)))
 	exec.SetRecoverFunc(graph.Recover(logger))
 	return exec
 }
