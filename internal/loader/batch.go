@@ -252,6 +252,7 @@ type scheduler struct {
 	progress uint64 // bumped by every event; the watchdog compares it
 	seen     uint64
 	watchdog *time.Timer
+	armed    int // which arming of the watchdog is current
 	stall    time.Duration
 	logger   *slog.Logger
 }
@@ -266,7 +267,9 @@ func (s *scheduler) enqueue(j job) {
 	s.progress++
 	if s.watchdog == nil {
 		s.seen = s.progress
-		s.watchdog = time.AfterFunc(s.stall, s.watch)
+		s.armed++
+		armed := s.armed
+		s.watchdog = time.AfterFunc(s.stall, func() { s.watch(armed) })
 	}
 }
 
@@ -285,6 +288,10 @@ func (s *scheduler) ready() []job {
 func (s *scheduler) take() []job {
 	jobs := s.pending
 	s.pending = nil
+	if s.watchdog != nil { // nothing waits to be dispatched; the next pending batch arms it again
+		s.watchdog.Stop()
+		s.watchdog = nil
+	}
 	for _, j := range jobs {
 		j.seal()
 	}
@@ -351,8 +358,12 @@ func (s *scheduler) await(ctx context.Context, w *wait, all []*wait) error {
 
 // watch runs StallAfter after a batch became pending: while batches wait and nothing happened since the last
 // look (and none is in flight: a slow fetch is progress), it forces them out and logs StallWarning.
-func (s *scheduler) watch() {
+func (s *scheduler) watch(armed int) {
 	s.mu.Lock()
+	if armed != s.armed { // a stopped watchdog that fired before it was stopped
+		s.mu.Unlock()
+		return
+	}
 	if len(s.pending) == 0 {
 		s.watchdog = nil
 		s.mu.Unlock()
@@ -364,7 +375,6 @@ func (s *scheduler) watch() {
 		s.mu.Unlock()
 		return
 	}
-	s.watchdog = nil
 	ctx := s.pending[0].context()
 	s.logger.WarnContext(ctx, StallWarning, "pending", len(s.pending), "expected", s.expected, "running", s.running, "inflight", s.inflight)
 	jobs := s.take()

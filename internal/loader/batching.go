@@ -40,8 +40,11 @@ var _ interface {
 	graphql.FieldInterceptor
 } = (*Batching)(nil)
 
-// NewBatching returns the extension; it logs StallWarning to logger when it had to force batches out.
+// NewBatching returns the extension; it logs StallWarning to logger (nil: nowhere) when it had to force batches out.
 func NewBatching(logger *slog.Logger) *Batching {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	return &Batching{logger: logger}
 }
 
