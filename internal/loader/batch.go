@@ -16,7 +16,7 @@ import (
 var ErrNotFound = errors.New("loader: not found")
 
 // StallWarning is the message logged when pending batches had to be forced out because the request made no
-// progress for StallAfter: the scheduler mispredicted which fields are still to come (or a resolver blocked).
+// progress for StallAfter: the scheduler mispredicted which fields are still to come.
 const StallWarning = "loader batches stalled; dispatching them"
 
 // StallAfter is how long a request may make no progress while batches wait before they are forced out. It is
@@ -357,7 +357,9 @@ func (s *scheduler) await(ctx context.Context, w *wait, all []*wait) error {
 }
 
 // watch runs StallAfter after a batch became pending: while batches wait and nothing happened since the last
-// look (and none is in flight: a slow fetch is progress), it forces them out and logs StallWarning.
+// look, it forces them out and logs StallWarning. A batch in flight or a field running is progress, however slow:
+// forcing batches out then would split them (a resolver that blocks for ever still ends with the request's
+// deadline). So a stall is a misprediction: fields expected that never come.
 func (s *scheduler) watch(armed int) {
 	s.mu.Lock()
 	if armed != s.armed { // a stopped watchdog that fired before it was stopped
@@ -369,7 +371,7 @@ func (s *scheduler) watch(armed int) {
 		s.mu.Unlock()
 		return
 	}
-	if s.progress != s.seen || s.inflight > 0 {
+	if s.progress != s.seen || s.inflight > 0 || s.running > 0 {
 		s.seen = s.progress
 		s.watchdog.Reset(s.stall)
 		s.mu.Unlock()
