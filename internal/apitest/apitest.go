@@ -9,6 +9,7 @@ import (
 	_ "embed"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -82,6 +83,7 @@ type API struct {
 	client        *mongo.Client
 	mu            sync.Mutex
 	names         []string
+	byID          map[string]int64 // commands by request id, of every request
 }
 
 // Disconnect closes the API's database connection, so that every query fails inside the store.
@@ -101,15 +103,20 @@ func New(t testing.TB, d *seed.Dataset) *API {
 // NewWith is New with handler settings (the logger and CORS origins are the harness's unless set).
 func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	t.Helper()
-	a := &API{t: t, Data: d}
+	a := &API{t: t, Data: d, byID: map[string]int64{}}
 	done := func(name string) {
 		if !housekeeping[name] {
 			a.running.Add(-1)
 		}
 	}
-	monitor := &event.CommandMonitor{Started: func(_ context.Context, e *event.CommandStartedEvent) {
+	monitor := &event.CommandMonitor{Started: func(ctx context.Context, e *event.CommandStartedEvent) {
 		if housekeeping[e.CommandName] {
 			return
+		}
+		if id := httpapi.RequestID(ctx); id != "" {
+			a.mu.Lock()
+			a.byID[id]++
+			a.mu.Unlock()
 		}
 		n := a.running.Add(1)
 		if a.counting.Load() {
@@ -221,6 +228,34 @@ func (a *API) Post(contentType string, body []byte) Response {
 	return a.decode(res)
 }
 
+// Do posts a GraphQL document as the request with the given X-Request-ID, without touching Commands: requests may
+// run concurrently, and CommandsOf(id) counts each one's commands. It reports a failure on t rather than ending
+// the test, so that other goroutines may call it.
+func (a *API) Do(t testing.TB, id, query string, vars map[string]any) Response {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Request-ID", id)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Errorf("post: %v", err)
+		return Response{}
+	}
+	r, err := read(res)
+	if err != nil {
+		t.Error(err)
+	}
+	return r
+}
+
+// CommandsOf is the number of database commands the request with the given X-Request-ID made.
+func (a *API) CommandsOf(id string) int64 {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.byID[id]
+}
+
 // Get sends a request to path and decodes a GraphQL response.
 func (a *API) Get(path string) Response {
 	a.t.Helper()
@@ -233,13 +268,22 @@ func (a *API) Get(path string) Response {
 
 func (a *API) decode(res *http.Response) Response {
 	a.t.Helper()
+	r, err := read(res)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	return r
+}
+
+// read decodes a GraphQL response.
+func read(res *http.Response) (Response, error) {
 	defer res.Body.Close()
 	raw, _ := io.ReadAll(res.Body)
 	r := Response{Status: res.StatusCode}
 	if err := json.Unmarshal(raw, &r); err != nil {
-		a.t.Fatalf("response %d is not JSON: %s", res.StatusCode, raw)
+		return r, fmt.Errorf("response %d is not JSON: %s", res.StatusCode, raw)
 	}
-	return r
+	return r, nil
 }
 
 // Commands is the number of database commands the last Query made.

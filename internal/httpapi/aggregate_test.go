@@ -9,11 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"coalitiongraph/internal/apitest"
 	"coalitiongraph/internal/content"
-	"coalitiongraph/internal/httpapi"
 	"coalitiongraph/internal/seed"
 )
 
@@ -519,10 +517,8 @@ func TestAggregateCommands(t *testing.T) {
 			groupBy: [COALITION_COUNTRY, STAKEHOLDER_CATEGORY]) { count groups { count keys { value node { id } } } } }`,
 			[]string{"find", "find", "aggregate", "find"}},
 	}
-	// A wide batching window, so that a loaded machine cannot split the key nodes' batch.
-	cfg := httpapi.Config{LoaderWait: 250 * time.Millisecond}
-	small := apitest.NewWith(t, apitest.Fixture(8), cfg)
-	large := apitest.NewWith(t, apitest.Fixture(40), cfg)
+	small := apitest.New(t, apitest.Fixture(8))
+	large := apitest.New(t, apitest.Fixture(40))
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			for _, api := range []*apitest.API{small, large} {

@@ -119,7 +119,6 @@ type exportSpec struct {
 type exporter struct {
 	exec  *executor.Executor
 	store *mongostore.Store
-	wait  time.Duration
 	// timeoutMS bounds each page.
 	timeoutMS int
 	logger    *slog.Logger
@@ -127,7 +126,7 @@ type exporter struct {
 }
 
 func newExporter(exec *executor.Executor, store *mongostore.Store, cfg Config) *exporter {
-	e := &exporter{exec: exec, store: store, wait: cfg.LoaderWait, timeoutMS: cfg.RequestTimeoutMS, logger: cfg.Logger, specs: map[string]exportSpec{}}
+	e := &exporter{exec: exec, store: store, timeoutMS: cfg.RequestTimeoutMS, logger: cfg.Logger, specs: map[string]exportSpec{}}
 	for name, q := range exportQueries {
 		e.specs[name] = exportSpec{query: q, columns: itemColumns(q)}
 	}
@@ -313,7 +312,7 @@ func (e *exporter) page(ctx context.Context, query string, vars map[string]any) 
 func (e *exporter) run(ctx context.Context, query string, vars map[string]any) (json.RawMessage, gqlerror.List) {
 	ctx, cancel := context.WithTimeout(ctx, millis(e.timeoutMS))
 	defer cancel()
-	return execute(loader.With(ctx, loader.New(e.store, e.wait)), e.exec, query, vars)
+	return execute(loader.With(ctx, loader.New(e.store)), e.exec, query, vars)
 }
 
 // execute runs one GraphQL operation in the process, through the same executor extensions (cost limit, error

@@ -36,8 +36,6 @@ type Config struct {
 	// CORSOrigins are the origins browsers may call the API from; "*" allows any (without credentials).
 	CORSOrigins []string
 	Logger      *slog.Logger
-	// LoaderWait is the dataloaders' batching window; 0 for loader.DefaultWait.
-	LoaderWait time.Duration
 	// Limits are the bounds of one GraphQL operation; a limit left at 0 takes its default (Settings).
 	Limits graph.Limits
 	// MaxErrors is the most errors one answer carries.
@@ -87,7 +85,7 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	limits.Report = reportCost
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
 	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), traverser,
-		loader.Middleware(store, cfg.LoaderWait)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, logger)))))
+		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, logger)))))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", cacheable(api))
 	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
@@ -129,7 +127,9 @@ func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	srv.Use(&limits) // after the persisted queries, which fill in the query it checks
-	srv.SetErrorPresenter(graph.ErrorPresenter(logger))
+	batching := loader.NewBatching(logger)
+	srv.Use(batching)
+	srv.SetErrorPresenter(batching.Presenter(graph.ErrorPresenter(logger)))
 	srv.SetRecoverFunc(graph.Recover(logger))
 	return srv
 }
@@ -139,7 +139,9 @@ func graphQLExecutor(schema graphql.ExecutableSchema, limits graph.Limits, logge
 	exec := executor.New(schema)
 	exec.SetParserTokenLimit(limits.MaxTokens)
 	exec.Use(&limits)
-	exec.SetErrorPresenter(graph.ErrorPresenter(logger))
+	batching := loader.NewBatching(logger)
+	exec.Use(batching)
+	exec.SetErrorPresenter(batching.Presenter(graph.ErrorPresenter(logger)))
 	exec.SetRecoverFunc(graph.Recover(logger))
 	return exec
 }

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"coalitiongraph/graph"
 	"coalitiongraph/internal/apitest"
@@ -673,7 +672,7 @@ func TestPeersMatchMemberships(t *testing.T) {
 func TestPeersCommands(t *testing.T) {
 	counts := map[int]int64{}
 	for _, n := range []int{8, 40} {
-		api := apitest.NewWith(t, apitest.Fixture(n), httpapi.Config{LoaderWait: 250 * time.Millisecond})
+		api := apitest.New(t, apitest.Fixture(n))
 		var out struct {
 			Stakeholders struct {
 				Nodes []struct{ Peers peerPage }

@@ -11,45 +11,40 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/mongostore"
 	"coalitiongraph/internal/relay"
 
-	"github.com/vikstrous/dataloadgen"
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
-// DefaultWait is how long a loader collects keys before it fetches them: the fields of one level of a query are
-// resolved concurrently and arrive within it.
-const DefaultWait = 2 * time.Millisecond
-
 // Loaders are the dataloaders of one request.
 type Loaders struct {
-	Coalition      *dataloadgen.Loader[string, *content.Coalition]
-	Stakeholder    *dataloadgen.Loader[string, *content.Stakeholder]
-	Initiative     *dataloadgen.Loader[string, *content.Initiative]
-	ToolkitSection *dataloadgen.Loader[string, *content.ToolkitSection]
-	BlogPost       *dataloadgen.Loader[string, *content.BlogPost]
-	Country        *dataloadgen.Loader[string, *content.Country]
+	Coalition      *Loader[string, *content.Coalition]
+	Stakeholder    *Loader[string, *content.Stakeholder]
+	Initiative     *Loader[string, *content.Initiative]
+	ToolkitSection *Loader[string, *content.ToolkitSection]
+	BlogPost       *Loader[string, *content.BlogPost]
+	Country        *Loader[string, *content.Country]
 
 	// Members pages the members of coalitions; MemberOf the coalitions of stakeholders.
-	Members  *dataloadgen.Loader[Key, relay.Page[*content.Member]]
-	MemberOf *dataloadgen.Loader[Key, relay.Page[*content.Member]]
+	Members  *Loader[Key, relay.Page[*content.Member]]
+	MemberOf *Loader[Key, relay.Page[*content.Member]]
 	// Mentions pages the content blog posts mention, in the posts' order.
-	Mentions *dataloadgen.Loader[Key, relay.Page[*Mention]]
+	Mentions *Loader[Key, relay.Page[*Mention]]
 	// Peers pages the stakeholders that share coalitions with stakeholders.
-	Peers *dataloadgen.Loader[Key, relay.Page[*Peer]]
+	Peers *Loader[Key, relay.Page[*Peer]]
 
 	// Relations pages related content of each type; Key.Via names the relation.
-	Coalitions      *dataloadgen.Loader[Key, relay.Page[*content.Coalition]]
-	Stakeholders    *dataloadgen.Loader[Key, relay.Page[*content.Stakeholder]]
-	Initiatives     *dataloadgen.Loader[Key, relay.Page[*content.Initiative]]
-	ToolkitSections *dataloadgen.Loader[Key, relay.Page[*content.ToolkitSection]]
-	BlogPosts       *dataloadgen.Loader[Key, relay.Page[*content.BlogPost]]
+	Coalitions      *Loader[Key, relay.Page[*content.Coalition]]
+	Stakeholders    *Loader[Key, relay.Page[*content.Stakeholder]]
+	Initiatives     *Loader[Key, relay.Page[*content.Initiative]]
+	ToolkitSections *Loader[Key, relay.Page[*content.ToolkitSection]]
+	BlogPosts       *Loader[Key, relay.Page[*content.BlogPost]]
 
 	store *mongostore.Store
+	sched *scheduler
 	mu    sync.Mutex
 	args  map[string]any
 
@@ -93,33 +88,31 @@ type Args[F any, O any] struct {
 	Types  []content.TypeName
 }
 
-// New returns fresh loaders over store for one request; wait is the batching window (DefaultWait when 0).
-func New(store *mongostore.Store, wait time.Duration) *Loaders {
-	if wait <= 0 {
-		wait = DefaultWait
-	}
-	l := &Loaders{store: store, args: map[string]any{}}
-	opt := dataloadgen.WithWait(wait)
-	l.Coalition = dataloadgen.NewMappedLoader(store.Coalitions.ByIDs, opt)
-	l.Stakeholder = dataloadgen.NewMappedLoader(store.Stakeholders.ByIDs, opt)
-	l.Initiative = dataloadgen.NewMappedLoader(store.Initiatives.ByIDs, opt)
-	l.ToolkitSection = dataloadgen.NewMappedLoader(store.ToolkitSection.ByIDs, opt)
-	l.BlogPost = dataloadgen.NewMappedLoader(store.BlogPosts.ByIDs, opt)
-	l.Country = dataloadgen.NewMappedLoader(store.Countries.ByIDs, opt)
+// New returns fresh loaders over store for one request. Their batches go out when the request has nothing left to
+// run but loads; the Batching extension tells them (without it every load is fetched at once).
+func New(store *mongostore.Store) *Loaders {
+	s := newScheduler()
+	l := &Loaders{store: store, args: map[string]any{}, sched: s}
+	l.Coalition = newMappedLoader(s, store.Coalitions.ByIDs)
+	l.Stakeholder = newMappedLoader(s, store.Stakeholders.ByIDs)
+	l.Initiative = newMappedLoader(s, store.Initiatives.ByIDs)
+	l.ToolkitSection = newMappedLoader(s, store.ToolkitSection.ByIDs)
+	l.BlogPost = newMappedLoader(s, store.BlogPosts.ByIDs)
+	l.Country = newMappedLoader(s, store.Countries.ByIDs)
 
-	l.Coalitions = dataloadgen.NewLoader(relation(l, store.Coalitions, func(c *content.Coalition, v Via) []string {
+	l.Coalitions = newLoader(s, relation(l, store.Coalitions, func(c *content.Coalition, v Via) []string {
 		if v == ByCountry {
 			return []string{c.CountryCode}
 		}
 		return []string{c.ID}
-	}), opt)
-	l.Stakeholders = dataloadgen.NewLoader(relation(l, store.Stakeholders, func(s *content.Stakeholder, v Via) []string {
+	}))
+	l.Stakeholders = newLoader(s, relation(l, store.Stakeholders, func(s *content.Stakeholder, v Via) []string {
 		if v == ByCountry {
 			return []string{str(s.CountryCode)}
 		}
 		return []string{s.ID}
-	}), opt)
-	l.Initiatives = dataloadgen.NewLoader(relation(l, store.Initiatives, func(i *content.Initiative, v Via) []string {
+	}))
+	l.Initiatives = newLoader(s, relation(l, store.Initiatives, func(i *content.Initiative, v Via) []string {
 		switch v {
 		case ByCountries:
 			return i.CountryCodes
@@ -129,8 +122,8 @@ func New(store *mongostore.Store, wait time.Duration) *Loaders {
 			return i.PartnerIDs
 		}
 		return []string{i.ID}
-	}), opt)
-	l.ToolkitSections = dataloadgen.NewLoader(relation(l, store.ToolkitSection, func(t *content.ToolkitSection, v Via) []string {
+	}))
+	l.ToolkitSections = newLoader(s, relation(l, store.ToolkitSection, func(t *content.ToolkitSection, v Via) []string {
 		switch v {
 		case ByParent:
 			return []string{str(t.ParentID)}
@@ -138,8 +131,8 @@ func New(store *mongostore.Store, wait time.Duration) *Loaders {
 			return t.AncestorIDs
 		}
 		return []string{t.ID}
-	}), opt)
-	l.BlogPosts = dataloadgen.NewLoader(relation(l, store.BlogPosts, func(b *content.BlogPost, v Via) []string {
+	}))
+	l.BlogPosts = newLoader(s, relation(l, store.BlogPosts, func(b *content.BlogPost, v Via) []string {
 		switch v {
 		case ByMentions:
 			return b.MentionKeys
@@ -147,11 +140,11 @@ func New(store *mongostore.Store, wait time.Duration) *Loaders {
 			return append(slices.Clone(b.AuthorIDs), str(b.PublisherID))
 		}
 		return []string{b.ID}
-	}), opt)
-	l.Members = dataloadgen.NewLoader(members(l, store, true), opt)
-	l.MemberOf = dataloadgen.NewLoader(members(l, store, false), opt)
-	l.Mentions = dataloadgen.NewLoader(l.mentions, opt)
-	l.Peers = dataloadgen.NewLoader(l.peers, opt)
+	}))
+	l.Members = newLoader(s, members(l, store, true))
+	l.MemberOf = newLoader(s, members(l, store, false))
+	l.Mentions = newLoader(s, l.mentions)
+	l.Peers = newLoader(s, l.peers)
 	return l
 }
 
@@ -434,7 +427,7 @@ func nodeOf[T content.Node](v T, err error) (content.Node, error) {
 
 // NotFound turns a loader's "not found" into the API's NOT_FOUND error.
 func NotFound(err error, t content.TypeName, id string) error {
-	if errors.Is(err, dataloadgen.ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return content.Errorf(content.ENotFound, "id", "no %s with ID %s", t, content.GlobalID(content.KeyOf(t, id)))
 	}
 	return err
@@ -458,10 +451,10 @@ func str(p *string) string {
 type ctxKey struct{}
 
 // Middleware puts fresh loaders over store into each request's context.
-func Middleware(store *mongostore.Store, wait time.Duration) func(http.Handler) http.Handler {
+func Middleware(store *mongostore.Store) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(With(r.Context(), New(store, wait))))
+			next.ServeHTTP(w, r.WithContext(With(r.Context(), New(store))))
 		})
 	}
 }
@@ -475,4 +468,12 @@ func With(ctx context.Context, l *Loaders) context.Context {
 // For returns the request's loaders.
 func For(ctx context.Context) *Loaders {
 	return ctx.Value(ctxKey{}).(*Loaders)
+}
+
+// schedulerOf is the scheduler of ctx's loaders, nil when ctx carries none.
+func schedulerOf(ctx context.Context) *scheduler {
+	if l, ok := ctx.Value(ctxKey{}).(*Loaders); ok {
+		return l.sched
+	}
+	return nil
 }
