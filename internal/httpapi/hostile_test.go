@@ -16,6 +16,7 @@ import (
 
 	"coalitiongraph/internal/apitest"
 	"coalitiongraph/internal/httpapi"
+	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/seed"
 )
 
@@ -170,6 +171,9 @@ func TestHostileRequests(t *testing.T) {
 	api.Must(t, fingerprint, nil, &after)
 	if !bytes.Equal(before, after) {
 		t.Errorf("the content changed")
+	}
+	if strings.Contains(api.Logs(), loader.StallWarning) || strings.Contains(api.Logs(), "panic") {
+		t.Errorf("the server logged a stall or a panic:\n%s", api.Logs())
 	}
 	t.Logf("slowest answer: %s (%s); process peak memory: %s", slowest.Round(time.Millisecond), slowestName, peakMemory())
 }
