@@ -277,3 +277,61 @@ func TestTimeoutIsTyped(t *testing.T) {
 		}
 	}
 }
+
+// Past capacity the server sheds load at once instead of queueing: 50 clients sending a heavy query without pause
+// get answers or quick 503s with Retry-After, never internal errors. It runs only when OVERLOAD_SECONDS is set,
+// and reports the figures:
+//
+//	OVERLOAD_SECONDS=10 go test ./internal/httpapi -run TestOverload -v
+func TestOverload(t *testing.T) {
+	seconds, _ := strconv.Atoi(os.Getenv("OVERLOAD_SECONDS"))
+	if seconds <= 0 {
+		t.Skip("set OVERLOAD_SECONDS to run the overload")
+	}
+	api := seedAPI(t)
+	deadline := time.Now().Add(time.Duration(seconds) * time.Second)
+	var mu sync.Mutex
+	var answered, shed []time.Duration
+	other := 0
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				start := time.Now()
+				res, err := http.Post(api.Server.URL+"/graphql", "application/json", bytes.NewReader(gql(NestedQuery, nil)))
+				if err != nil {
+					t.Errorf("post: %v", err)
+					return
+				}
+				raw, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				took := time.Since(start)
+				mu.Lock()
+				switch {
+				case res.StatusCode == http.StatusOK && !bytes.Contains(raw, []byte(`"errors"`)):
+					answered = append(answered, took)
+				case res.StatusCode == http.StatusServiceUnavailable && res.Header.Get("Retry-After") != "" && bytes.Contains(raw, []byte("SERVICE_OVERLOADED")):
+					shed = append(shed, took)
+				default:
+					other++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	at := func(d []time.Duration, p float64) time.Duration {
+		if len(d) == 0 {
+			return 0
+		}
+		slices.Sort(d)
+		return d[min(len(d)-1, int(p*float64(len(d))))].Round(time.Millisecond)
+	}
+	t.Logf("answered %d (p50 %s, p95 %s), shed %d with 503 (p50 %s, p95 %s), other %d; process peak memory %s",
+		len(answered), at(answered, 0.5), at(answered, 0.95), len(shed), at(shed, 0.5), at(shed, 0.95), other, peakMemory())
+	if other > 0 {
+		t.Errorf("%d answers were neither an answer nor a 503", other)
+	}
+}

@@ -55,7 +55,7 @@ var Settings = []Setting{
 		func(c *Config) *int { return &c.RequestTimeoutMS }},
 	{"MAX_IN_FLIGHT", "max-in-flight", 16, content.EOverloaded, "most GraphQL and export requests served at once; more wait up to QUEUE_WAIT_MS, then get HTTP 503 with Retry-After",
 		func(c *Config) *int { return &c.MaxInFlight }},
-	{"QUEUE_WAIT_MS", "queue-wait-ms", 250, content.EOverloaded, "longest a request waits for a free place before it is refused, in milliseconds",
+	{"QUEUE_WAIT_MS", "queue-wait-ms", 100, content.EOverloaded, "longest a request waits for a free place before it is refused, in milliseconds",
 		func(c *Config) *int { return &c.QueueWaitMS }},
 	{"REQUEST_DB_COMMANDS", "request-db-commands", 4, "", "most database commands one request runs at once, so that no request holds more than its share of the connection pool",
 		func(c *Config) *int { return &c.RequestDBCommands }},
