@@ -26,7 +26,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -49,6 +48,9 @@ type Config struct {
 	// GraphNodeBudget is the most nodes one graph traversal (neighbors, path, network) may reach; 0 for
 	// traverse.DefaultBudget.
 	GraphNodeBudget int
+	// MaxErrors is the most errors one GraphQL answer lists before a last TOO_MANY_ERRORS error says how many
+	// more there were; 0 for DefaultMaxErrors.
+	MaxErrors int
 }
 
 // New returns the service's whole HTTP handler.
@@ -58,12 +60,20 @@ func New(store *mongostore.Store, cfg Config) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization", "X-Request-ID", "Apollo-Require-Preflight"},
-		ExposedHeaders:   []string{"X-Request-ID"},
+		AllowedHeaders:   corsHeaders,
+		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag"},
 		AllowCredentials: !allowsAny(cfg.CORSOrigins),
 		MaxAge:           600,
 	})
 	return requestLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(mux)))
+}
+
+// corsHeaders are the request headers browsers may send: the ones Apollo Client, urql and Relay set, W3C trace
+// context and baggage from tracing libraries, conditional requests, and Stage (which draft stage to read).
+var corsHeaders = []string{
+	"Content-Type", "Accept", "Authorization", "X-Request-ID", "If-None-Match", "Stage",
+	"Apollographql-Client-Name", "Apollographql-Client-Version", "Apollo-Require-Preflight", "X-Apollo-Operation-Name",
+	"Traceparent", "Tracestate", "Baggage",
 }
 
 func allowsAny(origins []string) bool {
@@ -81,9 +91,9 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	traverser := traverse.New(store, cfg.GraphNodeBudget)
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store, Traverser: traverser}})
 	limit := graph.CostLimit{Max: graph.MaxCost, NodeBudget: traverser.Budget()}
-	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(schema, limit, logger)))
+	api := loader.Middleware(store, cfg.LoaderWait)(limitBody(graphQL(schema, limit, cfg)))
 	mux.Handle("POST /graphql", api)
-	mux.Handle("GET /graphql", cacheable(api))
+	mux.Handle("GET /graphql", api)
 	mux.Handle("GET /export/{file}", newExporter(graphQLExecutor(schema, limit, logger), store, cfg))
 	if page, err := ide.New("/graphql"); err != nil {
 		logger.Error("the GraphQL IDE is not available", "error", err)
@@ -106,16 +116,19 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	})
 }
 
-// graphQL is the GraphQL endpoint: queries over POST and GET (GET serves queries only), a parsed-query cache,
-// automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and the cost limit.
-func graphQL(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slog.Logger) http.Handler {
+// graphQL is the GraphQL endpoint: GraphQL over HTTP with POST and GET (GET serves queries only; see
+// transport.go), a parsed-query cache, automatic persisted queries for short cacheable GET URLs, introspection for
+// IDEs, and the cost limit.
+func graphQL(schema graphql.ExecutableSchema, limit graph.CostLimit, cfg Config) http.Handler {
+	logger := cfg.Logger
 	srv := handler.New(schema)
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(getTransport{maxErrors: cfg.MaxErrors})
+	srv.AddTransport(postTransport{maxErrors: cfg.MaxErrors})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.SetValidationRulesFn(graph.ValidationRules)
+	srv.Use(graph.InputCoercion{Schema: schema.Schema()})
 	srv.Use(limit)
 	srv.SetErrorPresenter(graph.ErrorPresenter(logger))
 	srv.SetRecoverFunc(graph.Recover(logger))
@@ -129,6 +142,8 @@ func graphQL(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slo
 // graphQLExecutor runs operations in the process (the exports) with the endpoint's limits and error presenter.
 func graphQLExecutor(schema graphql.ExecutableSchema, limit graph.CostLimit, logger *slog.Logger) *executor.Executor {
 	exec := executor.New(schema)
+	exec.SetDefaultRulesFn(graph.ValidationRules)
+	exec.Use(graph.InputCoercion{Schema: schema.Schema()})
 	exec.Use(limit)
 	exec.SetErrorPresenter(graph.ErrorPresenter(logger))
 	exec.SetRecoverFunc(graph.Recover(logger))
@@ -143,14 +158,6 @@ func limitBody(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// cacheable lets browsers and CDNs cache GET query results briefly: the content changes rarely.
-func cacheable(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=60")
 		next.ServeHTTP(w, r)
 	})
 }
@@ -214,6 +221,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers with one error in the shape of a GraphQL response, so that clients read every error alike.
 func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]string{"code": code}}}})
 }
 
