@@ -22,11 +22,6 @@ func (r *graphEdgeResolver) To(ctx context.Context, obj *traverse.Edge) (string,
 	return content.GlobalID(obj.To), nil
 }
 
-// ID is the resolver for the id field.
-func (r *graphNodeResolver) ID(ctx context.Context, obj *traverse.Node) (string, error) {
-	return gid(obj.Node)
-}
-
 // Neighbors is the resolver for the neighbors field.
 func (r *queryResolver) Neighbors(ctx context.Context, id string, depth *int, types []content.ContentType) (*traverse.Graph, error) {
 	start, err := contentKey("id", id)
@@ -72,10 +67,14 @@ func (r *queryResolver) Network(ctx context.Context, filter traverse.NetworkFilt
 // GraphEdge returns generated.GraphEdgeResolver implementation.
 func (r *Resolver) GraphEdge() generated.GraphEdgeResolver { return &graphEdgeResolver{r} }
 
-// GraphNode returns generated.GraphNodeResolver implementation.
-func (r *Resolver) GraphNode() generated.GraphNodeResolver { return &graphNodeResolver{r} }
+type graphEdgeResolver struct{ *Resolver }
 
-type (
-	graphEdgeResolver struct{ *Resolver }
-	graphNodeResolver struct{ *Resolver }
-)
+// !!! WARNING !!!
+// The code below was going to be deleted when updating resolvers. It has been copied here so you have
+// one last chance to move it out of harms way if you want. There are two reasons this happens:
+//  - When renaming or deleting a resolver the old code will be put in here. You can safely delete
+//    it when you're done.
+//  - You have helper methods in this file. Move them out to keep these resolver files clean.
+/*
+	func (r *Resolver) GraphNode() generated.GraphNodeResolver { return &graphNodeResolver{r} }
+*/
