@@ -42,7 +42,7 @@ func main() {
 // config is the service's configuration: each setting is an environment variable with a matching flag.
 type config struct {
 	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel string
-	graphNodeBudget                                                int
+	graphNodeBudget, maxErrors                                     int
 }
 
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (config, []string, error) {
@@ -62,11 +62,23 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&c.corsOrigins, "cors-allowed-origins", env("CORS_ALLOWED_ORIGINS", "*"), "comma-separated origins browsers may call from (CORS_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.seed, "seed", env("SEED", "auto"), "auto: load the seed content into an empty database; never (SEED)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
-	budget, err := strconv.Atoi(env("GRAPH_NODE_BUDGET", "0"))
-	if err != nil || budget < 0 {
-		return c, nil, fmt.Errorf("GRAPH_NODE_BUDGET must be a whole number of nodes, got %q", getenv("GRAPH_NODE_BUDGET"))
+	count := func(key, what string) (int, error) {
+		n, err := strconv.Atoi(env(key, "0"))
+		if err != nil || n < 0 {
+			return 0, fmt.Errorf("%s must be a whole number of %s, got %q", key, what, getenv(key))
+		}
+		return n, nil
+	}
+	budget, err := count("GRAPH_NODE_BUDGET", "nodes")
+	if err != nil {
+		return c, nil, err
 	}
 	fs.IntVar(&c.graphNodeBudget, "graph-node-budget", budget, "most nodes one graph traversal may reach; 0 for the default, 2000 (GRAPH_NODE_BUDGET)")
+	maxErrors, err := count("MAX_ERRORS", "errors")
+	if err != nil {
+		return c, nil, err
+	}
+	fs.IntVar(&c.maxErrors, "max-errors", maxErrors, "most errors one GraphQL answer lists; 0 for the default, 20 (MAX_ERRORS)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, nil, err
 	}
@@ -165,7 +177,7 @@ func loadSeed(ctx context.Context, store *mongostore.Store, logger *slog.Logger)
 func serve(ctx context.Context, cfg config, store *mongostore.Store, logger *slog.Logger) error {
 	srv := &http.Server{
 		Handler: httpapi.New(store, httpapi.Config{CORSOrigins: httpapi.SplitOrigins(cfg.corsOrigins), Logger: logger,
-			GraphNodeBudget: cfg.graphNodeBudget}),
+			GraphNodeBudget: cfg.graphNodeBudget, MaxErrors: cfg.maxErrors}),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      httpapi.RequestTimeout + 15*time.Second,
