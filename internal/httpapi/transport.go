@@ -60,8 +60,11 @@ var (
 // Supports implements graphql.Transport: every POST is this transport's to answer, a wrong Content-Type with 415.
 func (postTransport) Supports(r *http.Request) bool { return r.Method == http.MethodPost }
 
-// Supports implements graphql.Transport: every GET is this transport's to answer.
-func (getTransport) Supports(r *http.Request) bool { return r.Method == http.MethodGet }
+// Supports implements graphql.Transport: every GET is this transport's to answer, and HEAD (which the mux routes
+// with GET) too.
+func (getTransport) Supports(r *http.Request) bool {
+	return r.Method == http.MethodGet || r.Method == http.MethodHead
+}
 
 // Do implements graphql.Transport.
 func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
