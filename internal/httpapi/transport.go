@@ -354,7 +354,10 @@ func DecodeRequest(body []byte) (*graphql.RawParams, error) {
 	if err := decodeMember("extensions", raw.Extensions, &p.Extensions); err != nil {
 		return nil, err
 	}
-	return p, needQuery(p)
+	if err := needQuery(p); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // DecodeQueryParameters reads a GET request's URL parameters: query, operationName, and variables and extensions
@@ -368,7 +371,10 @@ func DecodeQueryParameters(values url.Values) (*graphql.RawParams, error) {
 			}
 		}
 	}
-	return p, needQuery(p)
+	if err := needQuery(p); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // needQuery refuses a request with neither a query nor a persisted query's hash.
