@@ -114,6 +114,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		"log level":       {"LOG_LEVEL": "loud"},
 		"node budget":     {"GRAPH_NODE_BUDGET": "lots"},
 		"negative budget": {"GRAPH_NODE_BUDGET": "-1"},
+		"max errors":      {"MAX_ERRORS": "many"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := run(context.Background(), []string{"coalitiongraph"}, func(k string) string { return env[k] }, io.Discard, io.Discard)

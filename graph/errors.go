@@ -10,13 +10,14 @@ import (
 	"coalitiongraph/internal/content"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // ErrorPresenter is the one place errors leave for clients. A domain error shows its message, its code and the
-// argument it is about; an error gqlgen made about the request keeps its text; anything else is logged and shown
-// only as an internal error, with no driver text or stack.
+// argument it is about; an error gqlgen made about the request keeps its text (BAD_USER_INPUT when it is about a
+// variable's value); anything else is logged and shown only as an internal error, with no driver text or stack.
 func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		g := graphql.DefaultErrorPresenter(ctx, err)
@@ -37,6 +38,10 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		case errors.Is(err, context.DeadlineExceeded) || mongo.IsTimeout(err):
 			g.Message = "the request ran out of time: ask for less (smaller pages, fewer nested connections), or retry"
 			g.Extensions["code"] = content.ETimeout
+		case g.Err == nil && len(g.Path) > 0 && g.Path[0] == ast.PathName("variable"):
+			// A variable's value the validator refused (a request error at path variable.NAME, not a field's):
+			// the client's input is wrong, not its document.
+			g.Extensions["code"] = content.EInvalid
 		case g.Extensions["code"] != nil:
 		case g.Err == nil:
 			// gqlgen's own complaint about the request, such as a null for a non-null argument.

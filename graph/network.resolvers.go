@@ -22,11 +22,6 @@ func (r *graphEdgeResolver) To(ctx context.Context, obj *traverse.Edge) (string,
 	return content.GlobalID(obj.To), nil
 }
 
-// ID is the resolver for the id field.
-func (r *graphNodeResolver) ID(ctx context.Context, obj *traverse.Node) (string, error) {
-	return gid(obj.Node)
-}
-
 // Neighbors is the resolver for the neighbors field.
 func (r *queryResolver) Neighbors(ctx context.Context, id string, depth *int, types []content.ContentType) (*traverse.Graph, error) {
 	start, err := contentKey("id", id)
@@ -72,10 +67,4 @@ func (r *queryResolver) Network(ctx context.Context, filter traverse.NetworkFilt
 // GraphEdge returns generated.GraphEdgeResolver implementation.
 func (r *Resolver) GraphEdge() generated.GraphEdgeResolver { return &graphEdgeResolver{r} }
 
-// GraphNode returns generated.GraphNodeResolver implementation.
-func (r *Resolver) GraphNode() generated.GraphNodeResolver { return &graphNodeResolver{r} }
-
-type (
-	graphEdgeResolver struct{ *Resolver }
-	graphNodeResolver struct{ *Resolver }
-)
+type graphEdgeResolver struct{ *Resolver }

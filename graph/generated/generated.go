@@ -36,7 +36,6 @@ type ResolverRoot interface {
 	Coalition() CoalitionResolver
 	Country() CountryResolver
 	GraphEdge() GraphEdgeResolver
-	GraphNode() GraphNodeResolver
 	GroupKey() GroupKeyResolver
 	Initiative() InitiativeResolver
 	Query() QueryResolver
@@ -176,7 +175,6 @@ type ComplexityRoot struct {
 
 	GraphNode struct {
 		Depth func(childComplexity int) int
-		ID    func(childComplexity int) int
 		Node  func(childComplexity int) int
 	}
 
@@ -410,9 +408,6 @@ type CountryResolver interface {
 type GraphEdgeResolver interface {
 	From(ctx context.Context, obj *traverse.Edge) (string, error)
 	To(ctx context.Context, obj *traverse.Edge) (string, error)
-}
-type GraphNodeResolver interface {
-	ID(ctx context.Context, obj *traverse.Node) (string, error)
 }
 type GroupKeyResolver interface {
 	Node(ctx context.Context, obj *content.GroupKey) (content.Node, error)
@@ -1026,12 +1021,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GraphNode.Depth(childComplexity), true
-	case "GraphNode.id":
-		if e.ComplexityRoot.GraphNode.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.GraphNode.ID(childComplexity), true
 	case "GraphNode.node":
 		if e.ComplexityRoot.GraphNode.Node == nil {
 			break
@@ -2992,10 +2981,12 @@ enum Relation {
   PARENT_OF
 }
 
-"A node of a sub-graph: a piece of content and, around a starting point, its distance from it."
+"""
+A node of a sub-graph: a piece of content and, around a starting point, its distance from it. It has no ` + "`" + `id` + "`" + ` of
+its own, so that normalised client caches keep each traversal's ` + "`" + `depth` + "`" + ` apart; the content's global ID, which the
+edges' ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` refer to, is ` + "`" + `node { ... on Node { id } }` + "`" + `.
+"""
 type GraphNode {
-  "Global ID of the content (the same as ` + "`" + `node.id` + "`" + `), which the edges' ` + "`" + `from` + "`" + ` and ` + "`" + `to` + "`" + ` refer to."
-  id: ID!
   "Number of hops from the start of ` + "`" + `neighbors` + "`" + ` (0 for the start itself); null in a ` + "`" + `network` + "`" + `."
   depth: Int
   "The content."
@@ -3972,8 +3963,6 @@ func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field gra
 
 func (ec *executionContext) childFields_GraphNode(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "id":
-		return ec.fieldContext_GraphNode_id(ctx, field)
 	case "depth":
 		return ec.fieldContext_GraphNode_depth(ctx, field)
 	case "node":
@@ -8478,29 +8467,6 @@ func (ec *executionContext) _GraphEdge_role(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_GraphEdge_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GraphEdge", field, false, false, "MembershipRole")
-}
-
-func (ec *executionContext) _GraphNode_id(ctx context.Context, field graphql.CollectedField, obj *traverse.Node) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_GraphNode_id(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GraphNode().ID(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalNID2string(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_GraphNode_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GraphNode", field, true, true, "ID")
 }
 
 func (ec *executionContext) _GraphNode_depth(ctx context.Context, field graphql.CollectedField, obj *traverse.Node) (ret graphql.Marshaler) {
@@ -15940,21 +15906,15 @@ func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GraphNode")
-		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GraphNode_id(ctx, field, obj)
-				})
 		case "depth":
 			out.Values[i] = ec._GraphNode_depth(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "node":
 			out.Values[i] = ec._GraphNode_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

@@ -77,7 +77,7 @@ func BenchmarkAggregate(b *testing.B) {
 func BenchmarkNeighbors(b *testing.B) {
 	id := content.GlobalID(content.KeyOf(content.TypeCoalition, seed.ID(content.TypeCoalition, "ireland")))
 	benchQuery(b, `{ neighbors(id: "`+id+`", depth: 2) {
-	  nodes { id depth node { __typename ... on Coalition { name } ... on Stakeholder { name } ... on Initiative { name } ... on BlogPost { title } ... on ToolkitSection { title } } }
+	  nodes { depth node { __typename ... on Node { id } ... on Coalition { name } ... on Stakeholder { name } ... on Initiative { name } ... on BlogPost { title } ... on ToolkitSection { title } } }
 	  edges { from to relation role }
 	} }`)
 }

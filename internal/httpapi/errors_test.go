@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -78,18 +79,21 @@ func TestNotFoundKeepsTheRestOfTheResponse(t *testing.T) {
 	}
 }
 
-// Requests that are not GraphQL at all get a 4xx with an error, never a 500.
+// Requests that are not GraphQL at all get a 4xx with an error, never a 500. Well-formed requests whose variables
+// or operation name are wrong are request errors, which GraphQL over HTTP answers with 200 to application/json
+// clients (transport_test.go has every status).
 func TestMalformedRequests(t *testing.T) {
 	api := apitest.New(t, nil)
 	cases := []struct {
 		name, contentType, body string
+		status                  int
 	}{
-		{"not JSON", "application/json", `{"query": `},
-		{"no query", "application/json", `{"variables": {}}`},
-		{"query is not a string", "application/json", `{"query": 42}`},
-		{"variables of the wrong type", "application/json", `{"query": "query($n: Int) { coalitions(first: $n) { totalCount } }", "variables": {"n": "ten"}}`},
-		{"unknown operation name", "application/json", `{"query": "query A { coalitions { totalCount } }", "operationName": "B"}`},
-		{"unsupported content type", "text/plain", `{ coalitions { totalCount } }`},
+		{"not JSON", "application/json", `{"query": `, http.StatusBadRequest},
+		{"no query", "application/json", `{"variables": {}}`, http.StatusBadRequest},
+		{"query is not a string", "application/json", `{"query": 42}`, http.StatusBadRequest},
+		{"variables of the wrong type", "application/json", `{"query": "query($n: Int) { coalitions(first: $n) { totalCount } }", "variables": {"n": "ten"}}`, http.StatusOK},
+		{"unknown operation name", "application/json", `{"query": "query A { coalitions { totalCount } }", "operationName": "B"}`, http.StatusOK},
+		{"unsupported content type", "text/plain", `{ coalitions { totalCount } }`, http.StatusUnsupportedMediaType},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -97,9 +101,11 @@ func TestMalformedRequests(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			var out struct{ Errors []apitest.Error }
+			err = json.NewDecoder(res.Body).Decode(&out)
 			res.Body.Close()
-			if res.StatusCode < 400 || res.StatusCode >= 500 {
-				t.Errorf("status %d, want 4xx", res.StatusCode)
+			if res.StatusCode != c.status || err != nil || len(out.Errors) == 0 || out.Errors[0].Code() == "" {
+				t.Errorf("status %d (want %d), errors %+v %v", res.StatusCode, c.status, out.Errors, err)
 			}
 		})
 	}

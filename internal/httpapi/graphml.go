@@ -11,8 +11,9 @@ import (
 // networkQuery reads the sub-graph of GET /export/network.graphml: the `network` field with the same filter.
 const networkQuery = `query Network($filter: NetworkFilter!) {
   network(filter: $filter) {
-    nodes { id node {
+    nodes { node {
       type: __typename
+      ... on Node { id }
       ... on Coalition { label: name slug status country { code } }
       ... on Stakeholder { label: name slug category based: country { code } }
       ... on Initiative { label: name slug }
@@ -76,9 +77,8 @@ func (e *exporter) network(w http.ResponseWriter, r *http.Request, vars map[stri
 	var res struct {
 		Network struct {
 			Nodes []struct {
-				ID   string
 				Node struct {
-					Type, Label, Slug, Status, Category string
+					ID, Type, Label, Slug, Status, Category string
 					// Country is a coalition's, Based a stakeholder's (they differ in nullability, so in name).
 					Country, Based *struct{ Code string }
 				}
@@ -97,7 +97,7 @@ func (e *exporter) network(w http.ResponseWriter, r *http.Request, vars map[stri
 	doc := graphMLDoc{Keys: graphMLKeys}
 	doc.Graph.ID, doc.Graph.EdgeDefault = "network", "directed"
 	for _, n := range res.Network.Nodes {
-		item := graphMLItem{ID: n.ID}
+		item := graphMLItem{ID: n.Node.ID}
 		item.add("label", n.Node.Label).add("type", n.Node.Type).add("slug", n.Node.Slug)
 		for _, c := range []*struct{ Code string }{n.Node.Country, n.Node.Based} {
 			if c != nil {

@@ -89,6 +89,11 @@ func hostileRequests() []hostile {
 		{"200-wide or, literal", "application/json", gql("{ coalitions(filter: {or: ["+strings.Repeat(`{search: "x"},`, 200)+"]}) { totalCount } }", nil), "LIST_TOO_LONG"},
 		{"10,000 @include directives", "application/json", gql("{ coalitions { totalCount"+strings.Repeat(" @include(if: true)", 10_000)+" } }", nil), "TOO_MANY_TOKENS"},
 		{"50 directives on a field", "application/json", gql("{ coalitions { totalCount"+strings.Repeat(" @include(if: true)", 50)+" } }", nil), "TOO_MANY_DIRECTIVES"},
+		{"a JSON array for a body", "application/json", []byte(`[` + strings.Repeat(`{"query":"{ __typename }"},`, 5000) + `{}]`), "BAD_REQUEST"},
+		{"a query that is not a string", "application/json", []byte(`{"query":{"$where":"1"},"variables":[1,2]}`), "BAD_REQUEST"},
+		{"truncated JSON", "application/json", []byte(`{"query":"{ coalitions { totalCount } }","variables":{"a":`), "BAD_REQUEST"},
+		{"a form for a body", "application/x-www-form-urlencoded", []byte(`query={__typename}`), "UNSUPPORTED_MEDIA_TYPE"},
+		{"a string for an Int variable", "application/json", gql(`query($n: Int) { coalitions(first: $n) { totalCount } }`, map[string]any{"n": "5"}), "BAD_USER_INPUT"},
 		{"a body over the limit", "application/json", gql(`{ coalitions { totalCount } } #`+strings.Repeat("x", 1<<20), nil), "PAYLOAD_TOO_LARGE"},
 	}
 	for name, c := range hostileCursors("sortName,_id") {

@@ -26,7 +26,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -59,12 +58,20 @@ func New(store *mongostore.Store, cfg Config) http.Handler {
 	c := cors.New(cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
-		AllowedHeaders:   []string{"Content-Type", "Accept", "Authorization", "X-Request-ID", "Apollo-Require-Preflight"},
-		ExposedHeaders:   []string{"X-Request-ID"},
+		AllowedHeaders:   corsHeaders,
+		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag"},
 		AllowCredentials: !allowsAny(cfg.CORSOrigins),
 		MaxAge:           600,
 	})
 	return requestLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(mux)))
+}
+
+// corsHeaders are the request headers browsers may send: the ones Apollo Client, urql and Relay set, W3C trace
+// context and baggage from tracing libraries, conditional requests, and Stage (which draft stage to read).
+var corsHeaders = []string{
+	"Content-Type", "Accept", "Authorization", "X-Request-ID", "If-None-Match", "Stage",
+	"Apollographql-Client-Name", "Apollographql-Client-Version", "Apollo-Require-Preflight", "X-Apollo-Operation-Name",
+	"Traceparent", "Tracestate", "Baggage",
 }
 
 func allowsAny(origins []string) bool {
@@ -85,9 +92,9 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	limits.Report = reportCost
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
 	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), traverser,
-		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, logger)))))
+		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg)))))
 	mux.Handle("POST /graphql", api)
-	mux.Handle("GET /graphql", cacheable(api))
+	mux.Handle("GET /graphql", api)
 	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
 	mux.Handle("GET /export/{file}", admitted(bounded(cfg, ExportTimeout, traverser, newExporter(graphQLExecutor(schema, limits, logger), store, cfg))))
 	if page, err := ide.New("/graphql"); err != nil {
@@ -111,13 +118,14 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 	})
 }
 
-// graphQL is the GraphQL endpoint: queries over POST and GET (GET serves queries only), a parsed-query cache,
-// automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and the cost limit.
-func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.Logger) http.Handler {
+// graphQL is the GraphQL endpoint: GraphQL over HTTP with POST and GET (GET serves queries only; see
+// transport.go), a parsed-query cache, automatic persisted queries for short cacheable GET URLs, introspection for
+// IDEs, strict input coercion, the limits and batched loaders.
+func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, cfg Config) http.Handler {
+	logger := cfg.Logger
 	srv := handler.New(schema)
-	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(getTransport{maxErrors: cfg.MaxErrors})
+	srv.AddTransport(postTransport{maxErrors: cfg.MaxErrors})
 	// Documents are parsed and validated once: the cache holds validated documents only, and the limits skip
 	// the shape checks of a document found in it.
 	documents := lru.New[*ast.QueryDocument](1000)
@@ -126,6 +134,8 @@ func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.
 	srv.SetParserTokenLimit(limits.MaxTokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	srv.SetValidationRulesFn(graph.ValidationRules)
+	srv.Use(graph.InputCoercion{Schema: schema.Schema()})
 	srv.Use(&limits) // after the persisted queries, which fill in the query it checks
 	batching := loader.NewBatching(logger)
 	srv.Use(batching)
@@ -137,7 +147,9 @@ func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.
 // graphQLExecutor runs operations in the process (the exports) with the endpoint's limits and error presenter.
 func graphQLExecutor(schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.Logger) *executor.Executor {
 	exec := executor.New(schema)
+	exec.SetDefaultRulesFn(graph.ValidationRules)
 	exec.SetParserTokenLimit(limits.MaxTokens)
+	exec.Use(graph.InputCoercion{Schema: schema.Schema()})
 	exec.Use(&limits)
 	batching := loader.NewBatching(logger)
 	exec.Use(batching)
@@ -150,18 +162,10 @@ func graphQLExecutor(schema graphql.ExecutableSchema, limits graph.Limits, logge
 func limitBody(limit int, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > int64(limit) {
-			writeError(w, http.StatusRequestEntityTooLarge, "PAYLOAD_TOO_LARGE", fmt.Sprintf("the request body is over %d bytes", limit))
+			writeError(w, http.StatusRequestEntityTooLarge, codePayloadTooLarge, fmt.Sprintf("the request body is over %d bytes", limit))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, int64(limit))
-		next.ServeHTTP(w, r)
-	})
-}
-
-// cacheable lets browsers and CDNs cache GET query results briefly: the content changes rarely.
-func cacheable(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=60")
 		next.ServeHTTP(w, r)
 	})
 }
@@ -227,6 +231,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers with one error in the shape of a GraphQL response, so that clients read every error alike.
 func writeError(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]string{"code": code}}}})
 }
 

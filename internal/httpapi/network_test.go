@@ -186,7 +186,6 @@ func (g *netGraph) named(ids map[string]int) map[string]int {
 
 type subgraph struct {
 	Nodes []struct {
-		ID    string
 		Depth *int
 		Node  struct {
 			Typename string `json:"__typename"`
@@ -203,7 +202,7 @@ func (s subgraph) depths() map[string]int {
 		if n.Depth != nil {
 			d = *n.Depth
 		}
-		out[n.ID] = d
+		out[n.Node.ID] = d
 	}
 	return out
 }
@@ -224,8 +223,8 @@ func (s subgraph) check(t *testing.T, g *netGraph, want map[string]int) {
 		t.Errorf("nodes:\n got %v\nwant %v", g.named(got), g.named(want))
 	}
 	for _, n := range s.Nodes {
-		if n.Node.ID != n.ID || n.Node.Typename != g.typeOf(n.ID) {
-			t.Errorf("node %s is %s %s", g.name[n.ID], n.Node.Typename, n.Node.ID)
+		if n.Node.Typename != g.typeOf(n.Node.ID) {
+			t.Errorf("node %s is %s", g.name[n.Node.ID], n.Node.Typename)
 		}
 	}
 	in := map[string]bool{}
@@ -239,7 +238,7 @@ func (s subgraph) check(t *testing.T, g *netGraph, want map[string]int) {
 
 const neighborsQuery = `query($id: ID!, $depth: Int, $types: [ContentType!]) {
   neighbors(id: $id, depth: $depth, types: $types) {
-    nodes { id depth node { __typename ... on Node { id } } }
+    nodes { depth node { __typename ... on Node { id } } }
     edges { from to relation role }
   }
 }`
@@ -483,7 +482,7 @@ func TestGraphNodeBudget(t *testing.T) {
 	}{
 		{"neighbors", neighborsQuery, "depth", map[string]any{"id": start, "depth": 2}},
 		{"path", pathQuery, "maxDepth", map[string]any{"from": start, "to": g.id["ToolkitSection:chapter-3-1-1"], "max": 6}},
-		{"network", `{ network(filter: {types: [COALITION, STAKEHOLDER, INITIATIVE]}) { nodes { id } } }`, "filter", nil},
+		{"network", `{ network(filter: {types: [COALITION, STAKEHOLDER, INITIATIVE]}) { nodes { node { ... on Node { id } } } } }`, "filter", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			e := api.Fails(t, traverseBudgetCode, c.query, c.vars)
@@ -517,15 +516,15 @@ func TestGraphBadInput(t *testing.T) {
 		{"depth 0", content.EInvalid, "depth", neighborsQuery, map[string]any{"id": ana, "depth": 0}},
 		{"depth 4", content.EInvalid, "depth", neighborsQuery, map[string]any{"id": ana, "depth": 4}},
 		{"no types", content.EInvalid, "types", neighborsQuery, map[string]any{"id": ana, "types": []string{}}},
-		{"depth null", content.EInvalid, "depth", `query($id: ID!) { neighbors(id: $id, depth: null) { nodes { id } } }`, map[string]any{"id": ana}},
+		{"depth null", content.EInvalid, "depth", `query($id: ID!) { neighbors(id: $id, depth: null) { nodes { node { ... on Node { id } } } } }`, map[string]any{"id": ana}},
 		{"malformed from", content.EInvalid, "from", pathQuery, map[string]any{"from": "x", "to": ana}},
 		{"missing to", content.ENotFound, "to", pathQuery, map[string]any{"from": ana, "to": missing}},
 		{"country to", content.EInvalid, "to", pathQuery, map[string]any{"from": ana, "to": country}},
 		{"maxDepth 0", content.EInvalid, "maxDepth", pathQuery, map[string]any{"from": ana, "to": ana, "max": 0}},
 		{"maxDepth 7", content.EInvalid, "maxDepth", pathQuery, map[string]any{"from": ana, "to": ana, "max": 7}},
-		{"network of no types", content.EInvalid, "filter.types", `{ network(filter: {types: []}) { nodes { id } } }`, nil},
-		{"filter of a type not taken", content.EInvalid, "filter.initiative", `{ network(filter: {initiative: {scope: [LOCAL]}}) { nodes { id } } }`, nil},
-		{"bad id in a filter", content.EInvalid, "filter.hasMember", `{ network(filter: {coalition: {hasMember: "nope"}}) { nodes { id } } }`, nil},
+		{"network of no types", content.EInvalid, "filter.types", `{ network(filter: {types: []}) { nodes { node { ... on Node { id } } } } }`, nil},
+		{"filter of a type not taken", content.EInvalid, "filter.initiative", `{ network(filter: {initiative: {scope: [LOCAL]}}) { nodes { node { ... on Node { id } } } } }`, nil},
+		{"bad id in a filter", content.EInvalid, "filter.hasMember", `{ network(filter: {coalition: {hasMember: "nope"}}) { nodes { node { ... on Node { id } } } } }`, nil},
 		{"peers first 0", content.EInvalid, "first", peers, map[string]any{"id": ana, "first": 0}},
 		{"peers bad cursor", content.EInvalid, "after", peers, map[string]any{"id": ana, "after": "nope"}},
 		{"peers cursor of a list", content.EInvalid, "after", peers, map[string]any{"id": ana, "after": list.Stakeholders.PageInfo.EndCursor}},
@@ -696,7 +695,7 @@ func TestPeersCommands(t *testing.T) {
 }
 
 const networkQuery = `query($filter: NetworkFilter!) {
-  network(filter: $filter) { nodes { id depth node { __typename ... on Node { id } } } edges { from to relation role } }
+  network(filter: $filter) { nodes { depth node { __typename ... on Node { id } } } edges { from to relation role } }
 }`
 
 // A network's nodes are what the lists return for the same filters; its edges every relation among them.
@@ -793,5 +792,5 @@ func TestGraphCost(t *testing.T) {
 		t.Errorf("message %q", e.Message)
 	}
 	var out json.RawMessage
-	api.Must(t, `{ network(filter: {}) { nodes { id } edges { from to } } }`, nil, &out)
+	api.Must(t, `{ network(filter: {}) { nodes { node { ... on Node { id } } } edges { from to } } }`, nil, &out)
 }
