@@ -15,76 +15,119 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// The cost model. An operation's cost is an upper bound of the objects and values it can return, the same
-// order as GitHub's node limit: every field costs 1, aliases and __typename included, plus its selections times
-// the number of times they are resolved (multiplier). Introspection is costed like any other field, with the
-// schema's own list sizes. Arithmetic saturates at math.MaxInt64, so no nesting overflows into an accepted
-// cost, and each fragment is costed once (memoised), so computing the cost is linear in the document.
+// The cost model. An operation's cost bounds the work it asks for, in two parts. The values: an upper bound of the
+// objects and values it can return, the same order as GitHub's node limit: every field costs 1, aliases and
+// __typename included, plus its selections times the number of times they are resolved (multiplier).
+// Introspection is costed like any other field, with the schema's own list sizes. The reads: every field that
+// reads the database on its own (root fields, relations, traversals) costs ReadCost for each read it can issue
+// (reads), counted once per field as written, not per item, since a relation is one batched read per level.
+// Arithmetic saturates at math.MaxInt64, so no nesting overflows into an accepted cost, and each fragment is
+// costed once (memoised), so computing the cost is linear in the document.
+
+// ReadCost is what one database read adds to an operation's cost: on the embedded store a read scans a whole
+// collection, about as much work as returning a thousand values.
+const ReadCost = 1000
+
+// measure is the cost of a selection: the values it can return and the database reads it can issue.
+type measure struct{ values, reads int }
+
+func (m measure) plus(o measure) measure {
+	return measure{satAdd(m.values, o.values), satAdd(m.reads, o.reads)}
+}
+
+// total is the cost of a measure.
+func (m measure) total() int { return satAdd(m.values, satMul(ReadCost, m.reads)) }
 
 // costing computes the cost of one operation.
 type costing struct {
 	limits *Limits
 	vars   map[string]any
-	memo   map[string]int
+	memo   map[string]measure
 	// visited counts the selections costed: the work done, linear in the document.
 	visited int
 }
 
-// Cost returns the cost of the operation in oc and the number of selections visited to compute it.
-func (l *Limits) Cost(oc *graphql.OperationContext) (cost, visited int) {
-	c := &costing{limits: l, vars: oc.Variables, memo: map[string]int{}}
-	return c.set(oc.Operation.SelectionSet, ""), c.visited
+// Cost returns the cost of the operation in oc, the database reads it counts, and the number of selections
+// visited to compute it.
+func (l *Limits) Cost(oc *graphql.OperationContext) (cost, reads, visited int) {
+	c := &costing{limits: l, vars: oc.Variables, memo: map[string]measure{}}
+	m := c.set(oc.Operation.SelectionSet, "", true)
+	return m.total(), m.reads, c.visited
 }
 
-// set costs a selection set whose objects are of type parent (empty when unknown). Fragments whose type
-// condition names another type than parent apply to some objects only: selections are summed per type
-// condition and the dearest condition is taken, not the sum of all of them.
-func (c *costing) set(sel ast.SelectionSet, parent string) int {
-	common := 0
-	byType := map[string]int{}
-	add := func(cond string, n int) {
+// set costs a selection set whose objects are of type parent (empty when unknown; root: the operation's own).
+// Fragments whose type condition names another type than parent apply to some objects only: selections are
+// summed per type condition and the dearest condition is taken, not the sum of all of them.
+func (c *costing) set(sel ast.SelectionSet, parent string, root bool) measure {
+	var common measure
+	byType := map[string]measure{}
+	add := func(cond string, m measure) {
 		if cond == "" || cond == parent {
-			common = satAdd(common, n)
+			common = common.plus(m)
 		} else {
-			byType[cond] = satAdd(byType[cond], n)
+			byType[cond] = byType[cond].plus(m)
 		}
 	}
 	for _, s := range sel {
 		c.visited++
 		switch s := s.(type) {
 		case *ast.Field:
-			add("", c.field(s))
+			add("", c.field(s, root))
 		case *ast.InlineFragment:
-			add(s.TypeCondition, c.set(s.SelectionSet, parent))
+			add(s.TypeCondition, c.set(s.SelectionSet, parent, root))
 		case *ast.FragmentSpread:
 			if s.Definition == nil {
 				continue
 			}
-			n, ok := c.memo[s.Name]
+			m, ok := c.memo[s.Name]
 			if !ok {
-				c.memo[s.Name] = 0 // a cycle (refused by validation before this runs) costs nothing more
-				n = c.set(s.Definition.SelectionSet, s.Definition.TypeCondition)
-				c.memo[s.Name] = n
+				c.memo[s.Name] = measure{} // a cycle (refused by validation before this runs) costs nothing more
+				m = c.set(s.Definition.SelectionSet, s.Definition.TypeCondition, root)
+				c.memo[s.Name] = m
 			}
-			add(s.Definition.TypeCondition, n)
+			add(s.Definition.TypeCondition, m)
 		}
 	}
-	dearest := 0
-	for _, n := range byType {
-		dearest = max(dearest, n)
+	var dearest measure
+	for _, m := range byType {
+		dearest = measure{max(dearest.values, m.values), max(dearest.reads, m.reads)}
 	}
-	return satAdd(common, dearest)
+	return common.plus(dearest)
 }
 
-func (c *costing) field(f *ast.Field) int {
-	if len(f.SelectionSet) == 0 {
-		return 1
+func (c *costing) field(f *ast.Field, root bool) measure {
+	own := measure{values: 1, reads: c.reads(f, root)}
+	if len(f.SelectionSet) == 0 || f.Definition == nil {
+		return own
 	}
-	child := ""
-	if f.Definition != nil {
-		child = f.Definition.Type.Name()
+	sub := c.set(f.SelectionSet, f.Definition.Type.Name(), false)
+	return own.plus(measure{values: satMul(c.multiplier(f), sub.values), reads: sub.reads})
+}
+
+// reads is how many database reads a field issues on its own, at most: every root field but introspection; on
+// content, every field that returns content or a page of it (a relation, through a loader: one batched read per
+// level, two for the memberships).
+func (c *costing) reads(f *ast.Field, root bool) int {
+	d := f.Definition
+	if d == nil || strings.HasPrefix(f.Name, "__") {
+		return 0
 	}
-	return satAdd(1, satMul(c.multiplier(f), c.set(f.SelectionSet, child)))
+	args := func(name string, def int) int { return toInt(f.ArgumentMap(c.vars)[name], def) }
+	switch {
+	case root && d.Type.Name() == "Subgraph" && f.Name == "neighbors":
+		return 4*args("depth", 1) + 2 // the start, four a level, the last level's memberships and documents
+	case root && d.Type.Name() == "Path":
+		return 4*args("maxDepth", 4) + 2
+	case root && d.Type.Name() == "Subgraph":
+		return len(content.ContentTypes) + 1 // each type, then the memberships among them
+	case root && f.Name == "search":
+		return 2 * len(content.ContentTypes) // the matches and the documents of each type
+	case root:
+		return 2 // a page and its count, or a lookup
+	case c.limits.reading[f.ObjectDefinition.Name+"."+f.Name]:
+		return 2
+	}
+	return 0
 }
 
 // multiplier is how many times a field's selections are resolved at most.
@@ -215,12 +258,13 @@ func (l *Limits) MutateOperationContext(ctx context.Context, oc *graphql.Operati
 	if oc.Operation == nil {
 		return nil
 	}
-	cost, _ := l.Cost(oc)
+	cost, reads, _ := l.Cost(oc)
 	if l.Report != nil {
 		l.Report(ctx, cost)
 	}
 	if cost > l.MaxCost {
-		return limitErr(content.ECost, fmt.Sprintf("the query costs %s, more than the limit of %d: ask for smaller pages (first, last), fewer nested connections or fewer aliases", costText(cost), l.MaxCost),
+		return limitErr(content.ECost, fmt.Sprintf("the query costs %s (%s of it for %s database reads), more than the limit of %d: ask for smaller pages (first, last), fewer nested connections, fewer aliases or shallower traversals",
+			costText(cost), costText(satMul(ReadCost, reads)), costText(reads), l.MaxCost),
 			map[string]any{"cost": cost, "maxCost": l.MaxCost})
 	}
 	oc.Stats.SetExtension(costExtension, costReport{Requested: cost, Limit: l.MaxCost})

@@ -14,8 +14,9 @@ import (
 	"github.com/vektah/gqlparser/v2"
 )
 
-// cost validates query against the real schema and returns its cost and the selections visited to compute it.
-func cost(t *testing.T, query string, vars map[string]any) (int, int) {
+// cost validates query against the real schema and returns its cost, its database reads and the selections visited
+// to compute it.
+func cost(t *testing.T, query string, vars map[string]any) (int, int, int) {
 	t.Helper()
 	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}})
 	doc, errs := gqlparser.LoadQuery(es.Schema(), query)
@@ -31,24 +32,29 @@ func cost(t *testing.T, query string, vars map[string]any) (int, int) {
 
 func TestCostOfKnownShapes(t *testing.T) {
 	cases := []struct {
-		name, query string
-		want        int
+		name, query   string
+		values, reads int
 	}{
-		// name 1; nodes 1+1; members 1+100×2; nodes 1+201; coalitions 1+100×202
-		{"nested connections", `{ coalitions(first: 100) { nodes { members(first: 100) { nodes { name } } } } }`, 20_201},
-		{"aliases each count", `{ a: coalitions(first: 10) { totalCount } b: coalitions(first: 10) { totalCount } }`, 2 * (1 + 10)},
-		{"default page size", `{ coalitions { nodes { name } } }`, 1 + 20*2},
-		{"a page over the maximum counts as the maximum", `{ coalitions(first: 1000) { nodes { name } } }`, 1 + 100*2},
-		{"nodes by ids", `{ nodes(ids: ["a", "b", "c"]) { id } }`, 1 + 3},
+		// name 1; nodes 1+1; members 1+100×2; nodes 1+201; coalitions 1+100×202; two reads each for the root
+		// field and the relation
+		{"nested connections", `{ coalitions(first: 100) { nodes { members(first: 100) { nodes { name } } } } }`, 20_201, 4},
+		{"a relation reads once, not once an item", `{ coalitions(first: 100) { nodes { country { name } } } }`, 1 + 100*(1+2), 4},
+		{"aliases each count", `{ a: coalitions(first: 10) { totalCount } b: coalitions(first: 10) { totalCount } }`, 2 * (1 + 10), 4},
+		{"default page size", `{ coalitions { nodes { name } } }`, 1 + 20*2, 2},
+		{"a page over the maximum counts as the maximum", `{ coalitions(first: 1000) { nodes { name } } }`, 1 + 100*2, 2},
+		{"nodes by ids", `{ nodes(ids: ["a", "b", "c"]) { id } }`, 1 + 3, 2},
 		// fragments on other types than the parent apply to some objects only: the dearest counts, not the sum
-		{"type conditions take the dearest", `{ node(id: "x") { id ... on Coalition { name slug } ... on Stakeholder { name } } }`, 1 + 1 + 2},
-		{"a named fragment counts where it is spread", `{ coalitions(first: 5) { nodes { ...C } } } fragment C on Coalition { name slug }`, 1 + 5*(1+2)},
-		{"a sub-graph counts its node budget", `{ network(filter: {}) { nodes { depth } } }`, 1 + 2000*(1+1)},
+		{"type conditions take the dearest", `{ node(id: "x") { id ... on Coalition { name slug } ... on Stakeholder { name } } }`, 1 + 1 + 2, 2},
+		{"fragments on the same type add up", `{ coalitions(first: 5) { nodes { ...A ...B } } } fragment A on Coalition { name slug } fragment B on Coalition { status }`, 1 + 5*(1+3), 2},
+		{"a sub-graph counts its node budget", `{ network(filter: {}) { nodes { depth } } }`, 1 + 2000*(1+1), 6},
+		{"a traversal counts its levels' reads", `{ neighbors(id: "x", depth: 3) { nodes { depth } } }`, 1 + 2000*(1+1), 4*3 + 2},
+		{"introspection reads nothing", `{ __type(name: "Coalition") { name } }`, 2, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			if got, _ := cost(t, c.query, nil); got != c.want {
-				t.Errorf("cost %d, want %d", got, c.want)
+			got, reads, _ := cost(t, c.query, nil)
+			if want := c.values + graph.ReadCost*c.reads; got != want || reads != c.reads {
+				t.Errorf("cost %d with %d reads, want %d with %d reads", got, reads, want, c.reads)
 			}
 		})
 	}
@@ -64,7 +70,7 @@ func TestCostIsLinearInTheDocument(t *testing.T) {
 			fmt.Fprintf(&b, "fragment F%d on Coalition { name ...F%d ...F%d }\n", i, i+1, i+1)
 		}
 		fmt.Fprintf(&b, "fragment F%d on Coalition { slug }\n", levels)
-		n, visited := cost(t, b.String(), nil)
+		n, _, visited := cost(t, b.String(), nil)
 		selections := 3 + 3*levels + 1 // as written: coalitions, nodes, the spread; three a fragment; the last field
 		if visited > selections {
 			t.Errorf("%d levels: %d selections visited, more than the %d written", levels, visited, selections)
@@ -82,7 +88,7 @@ func TestCostIsLinearInTheDocument(t *testing.T) {
 func TestCostSaturates(t *testing.T) {
 	q := "{ stakeholders(first: 100) { nodes { " + strings.Repeat("coalitions(first: 100) { nodes { members(first: 100) { nodes { ", 6) +
 		"name" + strings.Repeat(" } } } }", 6) + " } } }"
-	if n, _ := cost(t, q, nil); n != math.MaxInt64 {
+	if n, _, _ := cost(t, q, nil); n != math.MaxInt64 {
 		t.Errorf("cost %d, want the saturated maximum %d", n, int64(math.MaxInt64))
 	}
 }
@@ -90,7 +96,7 @@ func TestCostSaturates(t *testing.T) {
 // Introspection is costed with the schema's own list sizes: one full introspection is accepted, a few of them
 // in one document are not.
 func TestIntrospectionIsCounted(t *testing.T) {
-	n, _ := cost(t, apitest.IntrospectionQuery, nil)
+	n, _, _ := cost(t, apitest.IntrospectionQuery, nil)
 	if n < 5_000 || n > 500_000/3 {
 		t.Errorf("a full introspection costs %d; want it counted (≥ 5,000) and several of them over the limit", n)
 	}

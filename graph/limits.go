@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"coalitiongraph/internal/content"
@@ -38,6 +39,8 @@ type Limits struct {
 	Checked func(ctx context.Context, query string) bool
 
 	listSizes map[string]int
+	// reading are the fields of content ("Type.field") that read the database through a loader.
+	reading map[string]bool
 }
 
 var _ interface {
@@ -53,7 +56,27 @@ func (*Limits) ExtensionName() string { return "Limits" }
 // Validate implements graphql.HandlerExtension: it sizes the introspection lists from the schema, once.
 func (l *Limits) Validate(es graphql.ExecutableSchema) error {
 	l.listSizes = introspectionLists(es.Schema())
+	l.reading = readingFields(es.Schema())
 	return nil
+}
+
+// readingFields are the relations: the fields of a Node type that return content, a union or interface of it, or a
+// page of it.
+func readingFields(s *ast.Schema) map[string]bool {
+	isNode := func(t *ast.Definition) bool { return slices.Contains(t.Interfaces, "Node") }
+	out := map[string]bool{}
+	for name, t := range s.Types {
+		if t.Kind != ast.Object || !isNode(t) {
+			continue
+		}
+		for _, f := range t.Fields {
+			ft := s.Types[f.Type.Name()]
+			if ft != nil && (ft.IsAbstractType() || ft.Kind == ast.Object && (isNode(ft) || strings.HasSuffix(ft.Name, "Connection"))) {
+				out[name+"."+f.Name] = true
+			}
+		}
+	}
+	return out
 }
 
 // MutateOperationParameters implements graphql.OperationParameterMutator: the checks that run before parsing and

@@ -214,6 +214,14 @@ func (a *API) Query(query string, vars map[string]any) Response {
 // Post sends a raw body to /graphql.
 func (a *API) Post(contentType string, body []byte) Response {
 	a.t.Helper()
+	res := a.PostRaw(contentType, body)
+	return a.decode(res)
+}
+
+// PostRaw sends a raw body to /graphql and returns the HTTP response, its body unread; it counts the database
+// commands the request makes (see Commands).
+func (a *API) PostRaw(contentType string, body []byte) *http.Response {
+	a.t.Helper()
 	a.commands.Store(0)
 	a.peak.Store(0)
 	a.mu.Lock()
@@ -225,7 +233,7 @@ func (a *API) Post(contentType string, body []byte) Response {
 	if err != nil {
 		a.t.Fatalf("post: %v", err)
 	}
-	return a.decode(res)
+	return res
 }
 
 // Do posts a GraphQL document as the request with the given X-Request-ID, without touching Commands: requests may
