@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"coalitiongraph/graph"
 	"coalitiongraph/internal/apitest"
 	"coalitiongraph/internal/httpapi"
 	"coalitiongraph/internal/loader"
@@ -347,5 +349,39 @@ func TestOverload(t *testing.T) {
 		len(answered), at(answered, 0.5), at(answered, 0.95), len(shed), at(shed, 0.5), at(shed, 0.95), other, peakMemory())
 	if other > 0 {
 		t.Errorf("%d answers were neither an answer nor a 503", other)
+	}
+}
+
+// A request that asks for its cost (the extension "cost": true) gets it in the answer's extensions; one that does
+// not gets no extensions. Every request's log line carries its cost.
+func TestCostIsReportedWhenAsked(t *testing.T) {
+	var logs apitest.Buffer
+	api := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	query := `{ coalitions(first: 100) { nodes { members(first: 100) { nodes { name } } } } }`
+	for _, asked := range []bool{true, false} {
+		body := map[string]any{"query": query}
+		if asked {
+			body["extensions"] = map[string]any{"cost": true}
+		}
+		raw, _ := json.Marshal(body)
+		res := api.PostRaw("application/json", raw)
+		var out struct {
+			Errors     []apitest.Error
+			Extensions map[string]struct{ RequestedQueryCost, MaximumAvailable int }
+		}
+		if err := json.NewDecoder(res.Body).Decode(&out); err != nil || len(out.Errors) > 0 {
+			t.Fatalf("answer: %v %+v", err, out.Errors)
+		}
+		res.Body.Close()
+		c, ok := out.Extensions["cost"]
+		switch {
+		case asked && (c.RequestedQueryCost != 20_201+4*graph.ReadCost || c.MaximumAvailable != 500_000):
+			t.Errorf("extensions.cost %+v, want 24,201 of 500,000", c)
+		case !asked && (ok || out.Extensions != nil):
+			t.Errorf("extensions %+v when the cost was not asked for", out.Extensions)
+		}
+	}
+	if n := strings.Count(logs.String(), "cost=24201"); n != 2 {
+		t.Errorf("%d request log lines carry the cost:\n%s", n, logs.String())
 	}
 }

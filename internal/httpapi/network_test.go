@@ -491,6 +491,12 @@ func TestGraphNodeBudget(t *testing.T) {
 			}
 		})
 	}
+	// The traversals of one request share the budget: one neighbourhood fits, the same twice does not.
+	t.Run("shared by a request", func(t *testing.T) {
+		twice := `query($id: ID!) { a: neighbors(id: $id, depth: 1) { nodes { depth } } b: neighbors(id: $id, depth: 1) { nodes { depth } } }`
+		api.Fails(t, traverseBudgetCode, twice, map[string]any{"id": start})
+		api.Must(t, neighborsQuery, map[string]any{"id": start, "depth": 1}, &out) // and the next request has its own
+	})
 }
 
 const traverseBudgetCode = "NODE_BUDGET_EXCEEDED"
