@@ -101,3 +101,33 @@ func TestIntrospectionIsCounted(t *testing.T) {
 		t.Errorf("a full introspection costs %d; want it counted (≥ 5,000) and several of them over the limit", n)
 	}
 }
+
+// The limits' own work on every request that is not in the query cache: the shape checks on a parse of the
+// document, then the cost of the validated operation.
+func BenchmarkLimits(b *testing.B) {
+	es := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}})
+	l := &graph.Limits{MaxTokens: 5000, MaxFields: 1000, MaxAliases: 50, MaxDepth: 20, MaxDirectives: 5, MaxRootFields: 30,
+		MaxInputDepth: 10, MaxListLength: 100, MaxCost: 500_000, NodeBudget: 2000}
+	if err := l.Validate(es); err != nil {
+		b.Fatal(err)
+	}
+	doc, errs := gqlparser.LoadQuery(es.Schema(), apitest.IntrospectionQuery)
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	oc := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0]}
+	b.Run("shape", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := l.MutateOperationParameters(b.Context(), &graphql.RawParams{Query: apitest.IntrospectionQuery}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("cost", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			l.Cost(oc)
+		}
+	})
+}
