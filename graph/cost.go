@@ -112,12 +112,11 @@ func (c *costing) reads(f *ast.Field, root bool) int {
 	if d == nil || strings.HasPrefix(f.Name, "__") {
 		return 0
 	}
-	args := func(name string, def int) int { return toInt(f.ArgumentMap(c.vars)[name], def) }
 	switch {
 	case root && d.Type.Name() == "Subgraph" && f.Name == "neighbors":
-		return 4*args("depth", 1) + 2 // the start, four a level, the last level's memberships and documents
+		return 4*depthArg(f, c.vars, "depth", 1, MaxNeighborsDepth) + 2 // the start, four a level, the last level's memberships and documents
 	case root && d.Type.Name() == "Path":
-		return 4*args("maxDepth", 4) + 2
+		return 4*depthArg(f, c.vars, "maxDepth", 4, MaxPathDepth) + 2
 	case root && d.Type.Name() == "Subgraph":
 		return len(content.ContentTypes) + 1 // each type, then the memberships among them
 	case root && f.Name == "search":
@@ -140,7 +139,7 @@ func (c *costing) multiplier(f *ast.Field) int {
 	case "Subgraph":
 		return max(1, c.limits.NodeBudget)
 	case "Path":
-		return toInt(f.ArgumentMap(c.vars)["maxDepth"], 4) + 1
+		return depthArg(f, c.vars, "maxDepth", 4, MaxPathDepth) + 1
 	}
 	args := f.ArgumentMap(c.vars)
 	if d.Arguments.ForName("ids") != nil {
@@ -234,6 +233,12 @@ func satMul(a, b int) int {
 		return math.MaxInt64
 	}
 	return a * b
+}
+
+// depthArg reads a traversal's depth argument, at most hi: a deeper one is refused when the field runs, with its
+// own error naming the argument.
+func depthArg(f *ast.Field, vars map[string]any, name string, def, hi int) int {
+	return min(max(toInt(f.ArgumentMap(vars)[name], def), 1), hi)
 }
 
 // toInt reads an Int argument, given literally or through a variable; def when absent.

@@ -48,6 +48,8 @@ func TestCostOfKnownShapes(t *testing.T) {
 		{"fragments on the same type add up", `{ coalitions(first: 5) { nodes { ...A ...B } } } fragment A on Coalition { name slug } fragment B on Coalition { status }`, 1 + 5*(1+3), 2},
 		{"a sub-graph counts its node budget", `{ network(filter: {}) { nodes { depth } } }`, 1 + 2000*(1+1), 6},
 		{"a traversal counts its levels' reads", `{ neighbors(id: "x", depth: 3) { nodes { depth } } }`, 1 + 2000*(1+1), 4*3 + 2},
+		// as with page sizes, a depth past the maximum is refused by the field itself, naming the argument
+		{"a traversal deeper than allowed counts as the deepest", `{ neighbors(id: "x", depth: 1000) { nodes { depth } } }`, 1 + 2000*(1+1), 4*3 + 2},
 		{"introspection reads nothing", `{ __type(name: "Coalition") { name } }`, 2, 0},
 	}
 	for _, c := range cases {

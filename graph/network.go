@@ -17,6 +17,12 @@ func contentKey(field, id string) (string, error) {
 }
 
 // between reads an Int argument with a default in the schema, which must lie in lo..hi.
+// The deepest traversals: neighbors' depth and path's maxDepth.
+const (
+	MaxNeighborsDepth = 3
+	MaxPathDepth      = 6
+)
+
 func between(field string, n *int, lo, hi int) (int, error) {
 	if n == nil || *n < lo || *n > hi {
 		got := "null"

@@ -28,7 +28,7 @@ func (r *queryResolver) Neighbors(ctx context.Context, id string, depth *int, ty
 	if err != nil {
 		return nil, err
 	}
-	d, err := between("depth", depth, 1, 3)
+	d, err := between("depth", depth, 1, MaxNeighborsDepth)
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (r *queryResolver) Path(ctx context.Context, from string, to string, maxDep
 	if err != nil {
 		return nil, err
 	}
-	d, err := between("maxDepth", maxDepth, 1, 6)
+	d, err := between("maxDepth", maxDepth, 1, MaxPathDepth)
 	if err != nil {
 		return nil, err
 	}
