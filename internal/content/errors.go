@@ -28,6 +28,18 @@ const (
 	EOverloaded = "SERVICE_OVERLOADED"
 	// ETimeout is a request that ran out of its time (REQUEST_TIMEOUT).
 	ETimeout = "TIMEOUT"
+
+	// The codes of the GraphQL-over-HTTP transports, for requests refused before GraphQL sees them.
+	EBadRequest       = "BAD_REQUEST"
+	EUnsupportedMedia = "UNSUPPORTED_MEDIA_TYPE"
+	ENotAcceptable    = "NOT_ACCEPTABLE"
+	EMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	EPayloadTooLarge  = "PAYLOAD_TOO_LARGE"
+	// ETooManyErrors ends an answer whose errors were cut at MAX_ERRORS, with how many were omitted.
+	ETooManyErrors = "TOO_MANY_ERRORS"
+	// EPersistedQueryNotFound is gqlgen's automatic persisted query miss: the client resends the query with its
+	// hash.
+	EPersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
 )
 
 // Error is the application's one error type: a code, a message safe to show to clients, and the argument it is

@@ -16,6 +16,7 @@ import (
 
 	"coalitiongraph/graph"
 	"coalitiongraph/graph/generated"
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/ide"
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/mongostore"
@@ -28,6 +29,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator/rules"
 )
 
 // Config is what the handler needs besides the store.
@@ -119,50 +121,57 @@ func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
 }
 
 // graphQL is the GraphQL endpoint: GraphQL over HTTP with POST and GET (GET serves queries only; see
-// transport.go), a parsed-query cache, automatic persisted queries for short cacheable GET URLs, introspection for
-// IDEs, strict input coercion, the limits and batched loaders.
+// transport.go), automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and what every
+// executor has (configure).
 func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, cfg Config) http.Handler {
-	logger := cfg.Logger
 	srv := handler.New(schema)
 	srv.AddTransport(getTransport{maxErrors: cfg.MaxErrors})
 	srv.AddTransport(postTransport{maxErrors: cfg.MaxErrors})
-	// Documents are parsed and validated once: the cache holds validated documents only, and the limits skip
-	// the shape checks of a document found in it.
-	documents := lru.New[*ast.QueryDocument](1000)
-	limits.Checked = func(ctx context.Context, query string) bool { _, ok := documents.Get(ctx, query); return ok }
-	srv.SetQueryCache(documents)
-	srv.SetParserTokenLimit(limits.MaxTokens)
 	srv.Use(extension.Introspection{})
-	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
-	srv.SetValidationRulesFn(graph.ValidationRules)
-	srv.Use(graph.InputCoercion{Schema: schema.Schema()})
-	srv.Use(&limits) // after the persisted queries, which fill in the query it checks
-	batching := loader.NewBatching(logger)
-	srv.Use(batching)
-	srv.SetErrorPresenter(batching.Presenter(graph.ErrorPresenter(logger)))
-	srv.SetRecoverFunc(graph.Recover(logger))
+	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}) // before the limits, which check its query
+	configure(srv, srv.SetValidationRulesFn, schema, limits, cfg.Logger)
 	return srv
 }
 
-// graphQLExecutor runs operations in the process (the exports) with the endpoint's limits and error presenter.
+// graphQLExecutor runs operations in the process (the exports) as the endpoint runs them.
 func graphQLExecutor(schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.Logger) *executor.Executor {
 	exec := executor.New(schema)
-	exec.SetDefaultRulesFn(graph.ValidationRules)
-	exec.SetParserTokenLimit(limits.MaxTokens)
-	exec.Use(graph.InputCoercion{Schema: schema.Schema()})
-	exec.Use(&limits)
-	batching := loader.NewBatching(logger)
-	exec.Use(batching)
-	exec.SetErrorPresenter(batching.Presenter(graph.ErrorPresenter(logger)))
-	exec.SetRecoverFunc(graph.Recover(logger))
+	configure(exec, exec.SetDefaultRulesFn, schema, limits, logger)
 	return exec
+}
+
+// configurable is what the HTTP server and the in-process executor share to be configured.
+type configurable interface {
+	Use(graphql.HandlerExtension)
+	SetQueryCache(graphql.Cache[*ast.QueryDocument])
+	SetParserTokenLimit(int)
+	SetErrorPresenter(graphql.ErrorPresenterFunc)
+	SetRecoverFunc(graphql.RecoverFunc)
+}
+
+// configure gives an executor what every operation passes, written once: the parsed-document cache, the
+// validation rules, strict input coercion, the limits, the batched loaders, the error presenter and the recover
+// function. The cache holds validated documents only, and the limits skip the shape checks of a document found
+// in it.
+func configure(e configurable, setRules func(func() *rules.Rules), schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.Logger) {
+	documents := lru.New[*ast.QueryDocument](1000)
+	limits.Checked = func(ctx context.Context, query string) bool { _, ok := documents.Get(ctx, query); return ok }
+	e.SetQueryCache(documents)
+	e.SetParserTokenLimit(limits.MaxTokens)
+	setRules(graph.ValidationRules)
+	e.Use(graph.InputCoercion{Schema: schema.Schema()})
+	e.Use(&limits)
+	batching := loader.NewBatching(logger)
+	e.Use(batching)
+	e.SetErrorPresenter(batching.Presenter(graph.ErrorPresenter(logger)))
+	e.SetRecoverFunc(graph.Recover(logger))
 }
 
 // limitBody refuses request bodies over limit bytes with a 413 before anything reads them.
 func limitBody(limit int, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > int64(limit) {
-			writeError(w, http.StatusRequestEntityTooLarge, codePayloadTooLarge, fmt.Sprintf("the request body is over %d bytes", limit))
+			writeError(w, http.StatusRequestEntityTooLarge, content.EPayloadTooLarge, fmt.Sprintf("the request body is over %d bytes", limit))
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, int64(limit))

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"coalitiongraph/internal/content"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -27,18 +29,6 @@ import (
 const (
 	mediaJSON            = "application/json"
 	mediaGraphQLResponse = "application/graphql-response+json"
-)
-
-// Codes of the errors the transports make themselves; every other code comes from the error presenter.
-const (
-	codeBadRequest       = "BAD_REQUEST"
-	codeUnsupportedMedia = "UNSUPPORTED_MEDIA_TYPE"
-	codeNotAcceptable    = "NOT_ACCEPTABLE"
-	codeMethodNotAllowed = "METHOD_NOT_ALLOWED"
-	codeTooManyErrors    = "TOO_MANY_ERRORS"
-	codePayloadTooLarge  = "PAYLOAD_TOO_LARGE"
-	// codePersistedQueryNotFound is gqlgen's APQ miss: the client resends the query with its hash.
-	codePersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
 )
 
 // DefaultMaxErrors is how many errors one answer lists when Config.MaxErrors is 0.
@@ -74,22 +64,22 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 		return
 	}
 	if !jsonContentType(r.Header.Get("Content-Type")) {
-		a.fail(http.StatusUnsupportedMediaType, codeUnsupportedMedia, "send the request as Content-Type: application/json")
+		a.fail(http.StatusUnsupportedMediaType, content.EUnsupportedMedia, "send the request as Content-Type: application/json")
 		return
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			a.fail(http.StatusRequestEntityTooLarge, codePayloadTooLarge, fmt.Sprintf("the request body is over %d bytes", tooLarge.Limit))
+			a.fail(http.StatusRequestEntityTooLarge, content.EPayloadTooLarge, fmt.Sprintf("the request body is over %d bytes", tooLarge.Limit))
 			return
 		}
-		a.fail(http.StatusBadRequest, codeBadRequest, "the request body could not be read")
+		a.fail(http.StatusBadRequest, content.EBadRequest, "the request body could not be read")
 		return
 	}
 	params, err := DecodeRequest(body)
 	if err != nil {
-		a.fail(http.StatusBadRequest, codeBadRequest, err.Error())
+		a.fail(http.StatusBadRequest, content.EBadRequest, err.Error())
 		return
 	}
 	params.Headers = r.Header
@@ -104,12 +94,12 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	}
 	values, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		a.fail(http.StatusBadRequest, codeBadRequest, "the URL's query string is not well formed")
+		a.fail(http.StatusBadRequest, content.EBadRequest, "the URL's query string is not well formed")
 		return
 	}
 	params, err := DecodeQueryParameters(values)
 	if err != nil {
-		a.fail(http.StatusBadRequest, codeBadRequest, err.Error())
+		a.fail(http.StatusBadRequest, content.EBadRequest, err.Error())
 		return
 	}
 	params.Headers = r.Header
@@ -131,7 +121,7 @@ func (a *answerer) negotiate(r *http.Request) bool {
 	media, ok := negotiateMedia(r.Header.Values("Accept"))
 	a.media = media
 	if !ok {
-		a.fail(http.StatusNotAcceptable, codeNotAcceptable, "accept application/graphql-response+json or application/json")
+		a.fail(http.StatusNotAcceptable, content.ENotAcceptable, "accept application/graphql-response+json or application/json")
 	}
 	return ok
 }
@@ -149,7 +139,7 @@ func (a *answerer) execute(r *http.Request, exec graphql.GraphExecutor, params *
 		op := operationOf(oc, params)
 		if op != "" && op != ast.Query {
 			a.w.Header().Set("Allow", http.MethodPost)
-			a.fail(http.StatusMethodNotAllowed, codeMethodNotAllowed, fmt.Sprintf("a %s must be sent with POST; GET serves queries only", op))
+			a.fail(http.StatusMethodNotAllowed, content.EMethodNotAllowed, fmt.Sprintf("a %s must be sent with POST; GET serves queries only", op))
 			return
 		}
 	}
@@ -195,7 +185,7 @@ func (a *answerer) requestErrorStatus(errs gqlerror.List) int {
 		return http.StatusOK
 	}
 	for _, e := range errs {
-		if e.Extensions["code"] == codePersistedQueryNotFound {
+		if e.Extensions["code"] == content.EPersistedQueryNotFound {
 			return http.StatusOK
 		}
 	}
@@ -247,7 +237,7 @@ func boundErrors(errs gqlerror.List, max int) gqlerror.List {
 	omitted := len(errs) - max
 	return append(errs[:max:max], &gqlerror.Error{
 		Message:    fmt.Sprintf("%d more errors were omitted; fix these and send the request again", omitted),
-		Extensions: map[string]any{"code": codeTooManyErrors, "omitted": omitted},
+		Extensions: map[string]any{"code": content.ETooManyErrors, "omitted": omitted},
 	})
 }
 
