@@ -31,7 +31,7 @@ const (
 	mediaGraphQLResponse = "application/graphql-response+json"
 )
 
-// DefaultMaxErrors is how many errors one answer lists when Config.MaxErrors is 0.
+// DefaultMaxErrors is how many errors one answer lists unless MAX_ERRORS says otherwise (Settings).
 const DefaultMaxErrors = 20
 
 // cacheableGET is the Cache-Control of a GET answer without errors: the content changes rarely.
@@ -228,9 +228,6 @@ func (a *answerer) write(status int, resp *graphql.Response) {
 // boundErrors keeps the first max errors and ends the list with one that says how many more there were, so that
 // a document with ten thousand faults gets a short answer.
 func boundErrors(errs gqlerror.List, max int) gqlerror.List {
-	if max <= 0 {
-		max = DefaultMaxErrors
-	}
 	if len(errs) <= max {
 		return errs
 	}
