@@ -32,6 +32,16 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if ce.Field != "" {
 				g.Extensions["argument"] = ce.Field
 			}
+			if len(ce.Fields) > 0 {
+				fields := make([]map[string]any, len(ce.Fields))
+				for i, f := range ce.Fields {
+					fields[i] = map[string]any{"field": f.Field, "message": f.Message}
+				}
+				g.Extensions["fields"] = fields
+			}
+			if ce.CurrentVersion != nil {
+				g.Extensions["currentVersion"] = *ce.CurrentVersion
+			}
 			if ce.Code == content.EInternal {
 				logger.ErrorContext(ctx, "internal error", "error", err, "path", g.Path.String())
 			}

@@ -12,6 +12,13 @@ const (
 	EInternal = "INTERNAL_SERVER_ERROR"
 	// ENodeBudget is a graph traversal that would reach more nodes than its budget.
 	ENodeBudget = "NODE_BUDGET_EXCEEDED"
+	// EConflict is a write that would break uniqueness (a slug another item holds) or that was made against a
+	// version of the item that is no longer the current one; nothing was written.
+	EConflict = "CONFLICT"
+	// EUnauthenticated is a request that needs credentials and carries none, or none that are valid.
+	EUnauthenticated = "UNAUTHENTICATED"
+	// EForbidden is a request whose credentials do not allow what it asks.
+	EForbidden = "FORBIDDEN"
 
 	// The limits of one operation (graph.Limits), each its own code so that a client can tell what to narrow.
 	ECost       = "QUERY_TOO_COMPLEX"
@@ -49,6 +56,17 @@ type Error struct {
 	Message string
 	// Field names the offending argument, such as "first" or "filter.hasMember".
 	Field string
+	// Fields are the bad fields of an input, each with its reason, when the error is about several at once (see
+	// the Validate methods).
+	Fields []FieldError
+	// CurrentVersion is the version the item has now, for a CONFLICT on a stale version.
+	CurrentVersion *int
+}
+
+// FieldError is one bad field of an input: its path (such as "name" or "members.2.role") and the reason.
+type FieldError struct {
+	Field   string
+	Message string
 }
 
 func (e *Error) Error() string {
