@@ -27,13 +27,13 @@ func (r *coalitionResolver) Country(ctx context.Context, obj *content.Coalition)
 // Contact is the resolver for the contact field.
 func (r *coalitionResolver) Contact(ctx context.Context, obj *content.Coalition) (*content.Stakeholder, error) {
 	args, _ := relArgs[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder](r.Store.Stakeholders, ptr(1), nil, nil, nil, nil, nil)
-	args.Roles = []content.MembershipRole{"COORDINATOR"}
+	args.Roles = []content.MembershipRole{content.RoleCoordinator}
 	l := loader.For(ctx)
 	p, err := l.Members.Load(ctx, l.Key("members", []string{obj.ID}, args))
-	if err != nil || len(p.Items) > 0 {
-		return firstMember(p.Items), err
+	if err != nil {
+		return nil, err
 	}
-	return l.Secretariat(ctx)
+	return content.Contact(firstMember(p.Items), func() (*content.Stakeholder, error) { return l.Secretariat(ctx) })
 }
 
 // Members is the resolver for the members field.

@@ -26,10 +26,10 @@ func (r *initiativeResolver) Countries(ctx context.Context, obj *content.Initiat
 // Contact is the resolver for the contact field.
 func (r *initiativeResolver) Contact(ctx context.Context, obj *content.Initiative) (*content.Stakeholder, error) {
 	p, err := related(ctx, r.Store.Stakeholders, stakeholdersLoader, loader.ByID, obj.PartnerIDs, ptr(1), nil, nil, nil, nil, nil)
-	if err != nil || len(p.Items) > 0 {
-		return first(p.Items), err
+	if err != nil {
+		return nil, err
 	}
-	return loader.For(ctx).Secretariat(ctx)
+	return content.Contact(first(p.Items), func() (*content.Stakeholder, error) { return loader.For(ctx).Secretariat(ctx) })
 }
 
 // Partners is the resolver for the partners field.

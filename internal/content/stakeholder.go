@@ -61,3 +61,18 @@ type Member struct {
 	Role        MembershipRole
 	Since       *int
 }
+
+// RoleCoordinator is the role of the member that coordinates a coalition, its contact.
+const RoleCoordinator MembershipRole = "COORDINATOR"
+
+// SecretariatTag marks the stakeholder that is the Coalition's Secretariat, the contact of last resort.
+const SecretariatTag = "secretariat"
+
+// Contact is the rule for whom to contact about a coalition or an initiative: its lead (a coalition's first
+// coordinator, an initiative's first partner, by name) when it has one, else the Secretariat, read only then.
+func Contact(lead *Stakeholder, secretariat func() (*Stakeholder, error)) (*Stakeholder, error) {
+	if lead != nil {
+		return lead, nil
+	}
+	return secretariat()
+}

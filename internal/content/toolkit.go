@@ -1,6 +1,10 @@
 package content
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"time"
+)
 
 // ToolkitSection is a section of the Toolkit for National and Local Coalitions, a node in its tree.
 type ToolkitSection struct {
@@ -48,4 +52,22 @@ type ToolkitSectionOrderField string
 type ToolkitSectionOrder struct {
 	Field     ToolkitSectionOrderField
 	Direction Direction
+}
+
+// Place puts the section in the tree under parent (nil for a top-level section), deriving from its Order and the
+// parent's place the fields that say where it is: ParentID, AncestorIDs, Depth, the outline Number (such as
+// "2.1") and the depth-first Position (the zero-padded orders of the ancestors and the section, such as
+// "0002.0001"). Moving a section is placing it again, then its sub-sections under it.
+func (t *ToolkitSection) Place(parent *ToolkitSection) {
+	t.ParentID, t.AncestorIDs, t.Depth = nil, []string{}, 0
+	t.Number, t.Position = strconv.Itoa(t.Order), fmt.Sprintf("%04d", t.Order)
+	if parent == nil {
+		return
+	}
+	id := parent.ID
+	t.ParentID = &id
+	t.AncestorIDs = append(append([]string{}, parent.AncestorIDs...), parent.ID)
+	t.Depth = parent.Depth + 1
+	t.Number = parent.Number + "." + t.Number
+	t.Position = parent.Position + "." + t.Position
 }

@@ -327,19 +327,16 @@ func pageMembers[T any, F any, O mongostore.Order](ctx context.Context, kind *mo
 	}, nil
 }
 
-// SecretariatTag marks the stakeholder that is the Coalition's Secretariat, the fallback contact.
-const SecretariatTag = "secretariat"
-
-// Secretariat returns the stakeholder tagged SecretariatTag, fetched at most once a request; NOT_FOUND when the
+// Secretariat returns the stakeholder tagged content.SecretariatTag, fetched at most once a request; NOT_FOUND when the
 // content has none.
 func (l *Loaders) Secretariat(ctx context.Context) (*content.Stakeholder, error) {
 	l.secretariat.once.Do(func() {
 		w, _ := relay.ParseWindow(nil, nil, nil, nil)
 		w.First = 1
-		p, err := l.store.Stakeholders.Page(ctx, &content.StakeholderFilter{Tags: []string{SecretariatTag}}, nil, w, false)
+		p, err := l.store.Stakeholders.Page(ctx, &content.StakeholderFilter{Tags: []string{content.SecretariatTag}}, nil, w, false)
 		l.secretariat.err = err
 		if err == nil && len(p.Items) == 0 {
-			l.secretariat.err = content.Errorf(content.ENotFound, "", "the content has no Secretariat (a stakeholder tagged %q)", SecretariatTag)
+			l.secretariat.err = content.Errorf(content.ENotFound, "", "the content has no Secretariat (a stakeholder tagged %q)", content.SecretariatTag)
 		}
 		if err == nil && len(p.Items) > 0 {
 			l.secretariat.s = p.Items[0]

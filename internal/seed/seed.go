@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"coalitiongraph/internal/content"
@@ -299,20 +298,16 @@ func (l *loader) toolkit(ctx context.Context, d *Dataset) error {
 	for _, s := range d.ToolkitSections {
 		sec := &content.ToolkitSection{
 			ID: ID(content.TypeToolkitSection, s.Slug), Slug: s.Slug, Title: s.Title, Order: s.Order, Summary: s.Summary, Body: s.Body, Proposed: s.Proposed,
-			Tags: list(s.Tags), SourceURL: s.SourceURL, AncestorIDs: []string{},
-			Number: strconv.Itoa(s.Order), Position: fmt.Sprintf("%04d", s.Order),
+			Tags: list(s.Tags), SourceURL: s.SourceURL,
 		}
+		var parent *content.ToolkitSection
 		if s.Parent != nil {
-			parent, ok := written[*s.Parent]
-			if !ok {
+			var ok bool
+			if parent, ok = written[*s.Parent]; !ok {
 				return fmt.Errorf("seed: toolkit section %q comes before its parent %q", s.Slug, *s.Parent)
 			}
-			sec.ParentID = &parent.ID
-			sec.AncestorIDs = append(append([]string{}, parent.AncestorIDs...), parent.ID)
-			sec.Depth = parent.Depth + 1
-			sec.Number = parent.Number + "." + sec.Number
-			sec.Position = parent.Position + "." + sec.Position
 		}
+		sec.Place(parent)
 		err := l.put(content.TypeToolkitSection, s.Slug, func() (string, error) {
 			return l.store.ToolkitSection.Put(ctx, "slug", sec)
 		})
