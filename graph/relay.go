@@ -16,10 +16,10 @@ func gid(n content.Node) (string, error) { return content.GlobalID(n.Key()), nil
 
 // page answers a root list field: it validates the paging arguments and asks the store for one keyset page,
 // counting the total only when the query selects totalCount.
-func page[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (relay.Page[*T], error) {
+func page[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (content.Page[*T], error) {
 	w, err := relay.ParseWindow(first, last, after, before)
 	if err != nil {
-		return relay.Page[*T]{}, err
+		return content.Page[*T]{}, err
 	}
 	return kind.Page(ctx, filter, order, w, relay.Wants(ctx, "totalCount"))
 }
@@ -40,10 +40,10 @@ func relArgs[T any, F any, O mongostore.Order](kind *mongostore.Kind[T, F, O], f
 
 // related loads one page of a relation through the request's loader for it.
 func related[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], pick func(*loader.Loaders) relationLoader[T], via loader.Via, targets []string,
-	first *int, after *string, last *int, before *string, filter *F, order []O) (relay.Page[*T], error) {
+	first *int, after *string, last *int, before *string, filter *F, order []O) (content.Page[*T], error) {
 	args, err := relArgs(kind, first, after, last, before, filter, order)
 	if err != nil {
-		return relay.Page[*T]{}, err
+		return content.Page[*T]{}, err
 	}
 	if len(targets) == 0 {
 		return relay.Slice[*T](nil, nil, args.Window), nil
@@ -53,7 +53,7 @@ func related[T any, F any, O mongostore.Order](ctx context.Context, kind *mongos
 }
 
 type relationLoader[T any] interface {
-	Load(context.Context, loader.Key) (relay.Page[*T], error)
+	Load(context.Context, loader.Key) (content.Page[*T], error)
 }
 
 // one answers a root field that takes an id or a slug (or code), exactly one of them.
@@ -74,7 +74,7 @@ func one[T any](ctx context.Context, t content.TypeName, id, slug *string, byID 
 }
 
 // edges pairs each item of a page with its cursor in the connection's edge type.
-func edges[T any, E any](p relay.Page[T], edge func(cursor string, item T) E) []E {
+func edges[T any, E any](p content.Page[T], edge func(cursor string, item T) E) []E {
 	out := make([]E, len(p.Items))
 	for i, it := range p.Items {
 		out[i] = edge(p.Cursors[i], it)
@@ -82,50 +82,50 @@ func edges[T any, E any](p relay.Page[T], edge func(cursor string, item T) E) []
 	return out
 }
 
-func info[T any](p relay.Page[T]) *relay.PageInfo { return &p.Info }
+func info[T any](p content.Page[T]) *content.PageInfo { return &p.Info }
 
-func coalitionConnection(p relay.Page[*content.Coalition], err error) (*model.CoalitionConnection, error) {
+func coalitionConnection(p content.Page[*content.Coalition], err error) (*model.CoalitionConnection, error) {
 	return &model.CoalitionConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, n *content.Coalition) *model.CoalitionEdge {
 			return &model.CoalitionEdge{Cursor: c, Node: n}
 		})}, err
 }
 
-func stakeholderConnection(p relay.Page[*content.Stakeholder], err error) (*model.StakeholderConnection, error) {
+func stakeholderConnection(p content.Page[*content.Stakeholder], err error) (*model.StakeholderConnection, error) {
 	return &model.StakeholderConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, n *content.Stakeholder) *model.StakeholderEdge {
 			return &model.StakeholderEdge{Cursor: c, Node: n}
 		})}, err
 }
 
-func initiativeConnection(p relay.Page[*content.Initiative], err error) (*model.InitiativeConnection, error) {
+func initiativeConnection(p content.Page[*content.Initiative], err error) (*model.InitiativeConnection, error) {
 	return &model.InitiativeConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, n *content.Initiative) *model.InitiativeEdge {
 			return &model.InitiativeEdge{Cursor: c, Node: n}
 		})}, err
 }
 
-func toolkitConnection(p relay.Page[*content.ToolkitSection], err error) (*model.ToolkitSectionConnection, error) {
+func toolkitConnection(p content.Page[*content.ToolkitSection], err error) (*model.ToolkitSectionConnection, error) {
 	return &model.ToolkitSectionConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, n *content.ToolkitSection) *model.ToolkitSectionEdge {
 			return &model.ToolkitSectionEdge{Cursor: c, Node: n}
 		})}, err
 }
 
-func blogPostConnection(p relay.Page[*content.BlogPost], err error) (*model.BlogPostConnection, error) {
+func blogPostConnection(p content.Page[*content.BlogPost], err error) (*model.BlogPostConnection, error) {
 	return &model.BlogPostConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, n *content.BlogPost) *model.BlogPostEdge {
 			return &model.BlogPostEdge{Cursor: c, Node: n}
 		})}, err
 }
 
-func countryConnection(p relay.Page[*content.Country], err error) (*model.CountryConnection, error) {
+func countryConnection(p content.Page[*content.Country], err error) (*model.CountryConnection, error) {
 	return &model.CountryConnection{Nodes: p.Items, PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, n *content.Country) *model.CountryEdge { return &model.CountryEdge{Cursor: c, Node: n} })}, err
 }
 
 // membersConnection is a coalition's members.
-func membersConnection(p relay.Page[*content.Member], err error) (*model.CoalitionMemberConnection, error) {
+func membersConnection(p content.Page[*content.Member], err error) (*model.CoalitionMemberConnection, error) {
 	conn := &model.CoalitionMemberConnection{PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, m *content.Member) *model.CoalitionMemberEdge {
 			return &model.CoalitionMemberEdge{Cursor: c, Node: m.Stakeholder, Role: m.Role, Since: m.Since}
@@ -137,7 +137,7 @@ func membersConnection(p relay.Page[*content.Member], err error) (*model.Coaliti
 }
 
 // memberOfConnection is a stakeholder's coalitions.
-func memberOfConnection(p relay.Page[*content.Member], err error) (*model.StakeholderCoalitionConnection, error) {
+func memberOfConnection(p content.Page[*content.Member], err error) (*model.StakeholderCoalitionConnection, error) {
 	conn := &model.StakeholderCoalitionConnection{PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, m *content.Member) *model.StakeholderCoalitionEdge {
 			return &model.StakeholderCoalitionEdge{Cursor: c, Node: m.Coalition, Role: m.Role, Since: m.Since}
@@ -149,7 +149,7 @@ func memberOfConnection(p relay.Page[*content.Member], err error) (*model.Stakeh
 }
 
 // peerConnection is a stakeholder's peers.
-func peerConnection(p relay.Page[*loader.Peer], err error) (*model.StakeholderPeerConnection, error) {
+func peerConnection(p content.Page[*loader.Peer], err error) (*model.StakeholderPeerConnection, error) {
 	conn := &model.StakeholderPeerConnection{PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, peer *loader.Peer) *model.StakeholderPeerEdge {
 			return &model.StakeholderPeerEdge{Cursor: c, Node: peer.Stakeholder, SharedCoalitions: peer.Shared}

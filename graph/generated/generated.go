@@ -6836,8 +6836,8 @@ func (ec *executionContext) _BlogPostConnection_pageInfo(ctx context.Context, fi
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7482,8 +7482,8 @@ func (ec *executionContext) _CoalitionConnection_pageInfo(ctx context.Context, f
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7656,8 +7656,8 @@ func (ec *executionContext) _CoalitionMemberConnection_pageInfo(ctx context.Cont
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7867,8 +7867,8 @@ func (ec *executionContext) _ContentConnection_pageInfo(ctx context.Context, fie
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8279,8 +8279,8 @@ func (ec *executionContext) _CountryConnection_pageInfo(ctx context.Context, fie
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9118,8 +9118,8 @@ func (ec *executionContext) _InitiativeConnection_pageInfo(ctx context.Context, 
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9216,7 +9216,7 @@ func (ec *executionContext) fieldContext_InitiativeEdge_node(_ context.Context, 
 	return fc, nil
 }
 
-func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *relay.PageInfo) (ret graphql.Marshaler) {
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *content.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9239,7 +9239,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *relay.PageInfo) (ret graphql.Marshaler) {
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *content.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9262,7 +9262,7 @@ func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Cont
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
 }
 
-func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *relay.PageInfo) (ret graphql.Marshaler) {
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *content.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -9285,7 +9285,7 @@ func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *relay.PageInfo) (ret graphql.Marshaler) {
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *content.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -10518,8 +10518,8 @@ func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, fiel
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11344,8 +11344,8 @@ func (ec *executionContext) _StakeholderCoalitionConnection_pageInfo(ctx context
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11564,8 +11564,8 @@ func (ec *executionContext) _StakeholderConnection_pageInfo(ctx context.Context,
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11738,8 +11738,8 @@ func (ec *executionContext) _StakeholderPeerConnection_pageInfo(ctx context.Cont
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12526,8 +12526,8 @@ func (ec *executionContext) _ToolkitSectionConnection_pageInfo(ctx context.Conte
 			return obj.PageInfo, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
-			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16179,7 +16179,7 @@ func (ec *executionContext) _InitiativeEdge(ctx context.Context, sel ast.Selecti
 
 var pageInfoImplementors = []string{"PageInfo"}
 
-func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *relay.PageInfo) graphql.Marshaler {
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *content.PageInfo) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -18556,7 +18556,7 @@ func (ec *executionContext) marshalNNode2ᚕcoalitiongraphᚋinternalᚋcontent�
 	return ret
 }
 
-func (ec *executionContext) marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋrelayᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *relay.PageInfo) graphql.Marshaler {
+func (ec *executionContext) marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null

@@ -4,7 +4,6 @@ package model
 
 import (
 	"coalitiongraph/internal/content"
-	"coalitiongraph/internal/relay"
 )
 
 // A page of blog posts (Relay cursor connection).
@@ -14,7 +13,7 @@ type BlogPostConnection struct {
 	// The posts on this page, without cursors.
 	Nodes []*content.BlogPost `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of posts matching the filter, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -34,7 +33,7 @@ type CoalitionConnection struct {
 	// The coalitions on this page, without cursors.
 	Nodes []*content.Coalition `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of coalitions matching the filter, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -54,7 +53,7 @@ type CoalitionMemberConnection struct {
 	// The members on this page.
 	Nodes []*content.Stakeholder `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of matching members, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -78,7 +77,7 @@ type ContentConnection struct {
 	// The content on this page, without cursors.
 	Nodes []content.Node `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of matching items, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -98,7 +97,7 @@ type CountryConnection struct {
 	// The countries on this page, without cursors.
 	Nodes []*content.Country `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of countries matching the filter, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -118,7 +117,7 @@ type InitiativeConnection struct {
 	// The initiatives on this page, without cursors.
 	Nodes []*content.Initiative `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of initiatives matching the filter, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -143,7 +142,7 @@ type SearchConnection struct {
 	// The hits on this page, each with its cursor, score and snippet.
 	Edges []*SearchEdge `json:"edges"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of hits, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -172,7 +171,7 @@ type StakeholderCoalitionConnection struct {
 	// The coalitions on this page.
 	Nodes []*content.Coalition `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of matching coalitions, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -196,7 +195,7 @@ type StakeholderConnection struct {
 	// The stakeholders on this page, without cursors.
 	Nodes []*content.Stakeholder `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of stakeholders matching the filter, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -216,7 +215,7 @@ type StakeholderPeerConnection struct {
 	// The peers on this page.
 	Nodes []*content.Stakeholder `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of peers, on all pages.
 	TotalCount int `json:"totalCount"`
 }
@@ -238,7 +237,7 @@ type ToolkitSectionConnection struct {
 	// The sections on this page, without cursors.
 	Nodes []*content.ToolkitSection `json:"nodes"`
 	// Paging information.
-	PageInfo *relay.PageInfo `json:"pageInfo"`
+	PageInfo *content.PageInfo `json:"pageInfo"`
 	// Number of sections matching the filter, on all pages.
 	TotalCount int `json:"totalCount"`
 }

@@ -29,19 +29,19 @@ type Loaders struct {
 	Country        *Loader[string, *content.Country]
 
 	// Members pages the members of coalitions; MemberOf the coalitions of stakeholders.
-	Members  *Loader[Key, relay.Page[*content.Member]]
-	MemberOf *Loader[Key, relay.Page[*content.Member]]
+	Members  *Loader[Key, content.Page[*content.Member]]
+	MemberOf *Loader[Key, content.Page[*content.Member]]
 	// Mentions pages the content blog posts mention, in the posts' order.
-	Mentions *Loader[Key, relay.Page[*Mention]]
+	Mentions *Loader[Key, content.Page[*Mention]]
 	// Peers pages the stakeholders that share coalitions with stakeholders.
-	Peers *Loader[Key, relay.Page[*Peer]]
+	Peers *Loader[Key, content.Page[*Peer]]
 
 	// Relations pages related content of each type; Key.Via names the relation.
-	Coalitions      *Loader[Key, relay.Page[*content.Coalition]]
-	Stakeholders    *Loader[Key, relay.Page[*content.Stakeholder]]
-	Initiatives     *Loader[Key, relay.Page[*content.Initiative]]
-	ToolkitSections *Loader[Key, relay.Page[*content.ToolkitSection]]
-	BlogPosts       *Loader[Key, relay.Page[*content.BlogPost]]
+	Coalitions      *Loader[Key, content.Page[*content.Coalition]]
+	Stakeholders    *Loader[Key, content.Page[*content.Stakeholder]]
+	Initiatives     *Loader[Key, content.Page[*content.Initiative]]
+	ToolkitSections *Loader[Key, content.Page[*content.ToolkitSection]]
+	BlogPosts       *Loader[Key, content.Page[*content.BlogPost]]
 
 	store *mongostore.Store
 	sched *scheduler
@@ -81,7 +81,7 @@ const (
 
 // Args are the arguments of a relation page.
 type Args[F any, O any] struct {
-	Window relay.Window
+	Window content.Window
 	Filter *F
 	Order  []O
 	Roles  []content.MembershipRole
@@ -198,9 +198,9 @@ func union(keys []Key, idx []int) []string {
 // relation returns the batch function of a relation loader over kind: for each group of keys it fetches, in one
 // query, every item whose Via field holds one of the targets and that matches the filter, in order; then it pages
 // each key's share in memory. of reads an item's values of the Via field.
-func relation[T any, F any, O mongostore.Order](l *Loaders, kind *mongostore.Kind[T, F, O], of func(*T, Via) []string) func(context.Context, []Key) ([]relay.Page[*T], []error) {
-	return func(ctx context.Context, keys []Key) ([]relay.Page[*T], []error) {
-		pages := make([]relay.Page[*T], len(keys))
+func relation[T any, F any, O mongostore.Order](l *Loaders, kind *mongostore.Kind[T, F, O], of func(*T, Via) []string) func(context.Context, []Key) ([]content.Page[*T], []error) {
+	return func(ctx context.Context, keys []Key) ([]content.Page[*T], []error) {
+		pages := make([]content.Page[*T], len(keys))
 		errs := make([]error, len(keys))
 		for g, idx := range batches(keys) {
 			args := l.lookup(keys[idx[0]]).(Args[F, O])
@@ -237,17 +237,17 @@ func relation[T any, F any, O mongostore.Order](l *Loaders, kind *mongostore.Kin
 
 // members returns the batch function of the membership loaders: coalition → members when fromCoalition, else
 // stakeholder → coalitions. Two queries a group: the memberships, then the other side filtered and ordered.
-func members(l *Loaders, store *mongostore.Store, fromCoalition bool) func(context.Context, []Key) ([]relay.Page[*content.Member], []error) {
+func members(l *Loaders, store *mongostore.Store, fromCoalition bool) func(context.Context, []Key) ([]content.Page[*content.Member], []error) {
 	// ends reads a membership from the parent's side: the parent's id, then the other side's.
 	from, ends := "stakeholderId", func(m *content.Membership) (string, string) { return m.StakeholderID, m.CoalitionID }
 	if fromCoalition {
 		from, ends = "coalitionId", func(m *content.Membership) (string, string) { return m.CoalitionID, m.StakeholderID }
 	}
-	return func(ctx context.Context, keys []Key) ([]relay.Page[*content.Member], []error) {
-		pages := make([]relay.Page[*content.Member], len(keys))
+	return func(ctx context.Context, keys []Key) ([]content.Page[*content.Member], []error) {
+		pages := make([]content.Page[*content.Member], len(keys))
 		errs := make([]error, len(keys))
 		for _, idx := range batches(keys) {
-			page, err := func() (func(Key) relay.Page[*content.Member], error) {
+			page, err := func() (func(Key) content.Page[*content.Member], error) {
 				a := l.lookup(keys[idx[0]])
 				var roles []content.MembershipRole
 				switch a := a.(type) {
@@ -295,7 +295,7 @@ func members(l *Loaders, store *mongostore.Store, fromCoalition bool) func(conte
 // key: the members of its parent, in order, paged.
 func pageMembers[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], restrict bson.D,
 	args Args[F, O], ms []*content.Membership, ends func(*content.Membership) (string, string), side func(*content.Member) *T, wrap func(*T, *content.Membership) *content.Member,
-) (func(Key) relay.Page[*content.Member], error) {
+) (func(Key) content.Page[*content.Member], error) {
 	sort, err := kind.Sort(args.Order)
 	if err != nil {
 		return nil, err
@@ -309,7 +309,7 @@ func pageMembers[T any, F any, O mongostore.Order](ctx context.Context, kind *mo
 	for i, s := range sort {
 		keys[i] = relay.Sort[*content.Member]{Field: s.Field, Desc: s.Desc, Type: s.Type, Null: s.Null, Value: func(m *content.Member) any { return s.Value(side(m)) }}
 	}
-	return func(k Key) relay.Page[*content.Member] {
+	return func(k Key) content.Page[*content.Member] {
 		parent := k.Targets
 		mine := map[string]*content.Membership{}
 		for _, m := range ms {
@@ -355,8 +355,8 @@ var mentionOrder = []relay.Sort[*Mention]{{Field: "position", Type: relay.Int, V
 
 // mentions fetches the content the posts mention, one query per content type, and pages each post's list in its
 // own order.
-func (l *Loaders) mentions(ctx context.Context, keys []Key) ([]relay.Page[*Mention], []error) {
-	pages := make([]relay.Page[*Mention], len(keys))
+func (l *Loaders) mentions(ctx context.Context, keys []Key) ([]content.Page[*Mention], []error) {
+	pages := make([]content.Page[*Mention], len(keys))
 	errs := make([]error, len(keys))
 	byType := map[content.TypeName][]string{}
 	for _, k := range union(keys, seq(len(keys))) {

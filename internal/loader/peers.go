@@ -32,8 +32,8 @@ func PeerOrder() []relay.Sort[*Peer] { return peerOrder }
 // peers fetches the peers of a batch of stakeholders in four queries whatever its size: the stakeholders'
 // memberships, the memberships of their coalitions, then the peers and the coalitions. Each key's page is cut in
 // memory.
-func (l *Loaders) peers(ctx context.Context, keys []Key) ([]relay.Page[*Peer], []error) {
-	pages := make([]relay.Page[*Peer], len(keys))
+func (l *Loaders) peers(ctx context.Context, keys []Key) ([]content.Page[*Peer], []error) {
+	pages := make([]content.Page[*Peer], len(keys))
 	errs := make([]error, len(keys))
 	shared, byID, coalitions, err := l.sharedCoalitions(ctx, union(keys, seq(len(keys))))
 	for i, k := range keys {

@@ -117,8 +117,8 @@ func (k *Kind[T, F, O]) Filter(ctx context.Context, f *F) (bson.D, error) {
 }
 
 // Page returns one page of the documents matching filter, in order, with totalCount when wantTotal.
-func (k *Kind[T, F, O]) Page(ctx context.Context, filter *F, order []O, w relay.Window, wantTotal bool) (relay.Page[*T], error) {
-	var page relay.Page[*T]
+func (k *Kind[T, F, O]) Page(ctx context.Context, filter *F, order []O, w content.Window, wantTotal bool) (content.Page[*T], error) {
+	var page content.Page[*T]
 	keys, err := k.Sort(order)
 	if err == nil {
 		err = relay.Check(w, keys)

@@ -96,13 +96,13 @@ func compareHits(a, b *content.Hit) int {
 // with totalCount and each hit's document. Per type it issues one query that matches the words on the keyword index and
 // projects only the index fields, which are scored here; then it loads the documents of the page by id, one query per
 // type on the page. An empty query finds nothing; a cursor of another search is a BAD_USER_INPUT error.
-func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []content.TypeName, w relay.Window) (relay.Page[*content.Hit], error) {
+func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []content.TypeName, w content.Window) (content.Page[*content.Hit], error) {
 	types = slices.DeleteFunc(slices.Clone(content.ContentTypes), func(t content.TypeName) bool {
 		return len(types) > 0 && !slices.Contains(types, t)
 	})
 	keys := SearchOrder(q, types)
 	if err := relay.Check(w, keys); err != nil {
-		return relay.Page[*content.Hit]{}, content.Errorf(content.EInvalid, "after", "the cursor belongs to another search (query or types) or list")
+		return content.Page[*content.Hit]{}, content.Errorf(content.EInvalid, "after", "the cursor belongs to another search (query or types) or list")
 	}
 	if q.Empty() {
 		return relay.Slice[*content.Hit](nil, keys, w), nil
@@ -116,7 +116,7 @@ func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []conte
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return relay.Page[*content.Hit]{}, err
+		return content.Page[*content.Hit]{}, err
 	}
 	hits := slices.Concat(found...)
 	slices.SortFunc(hits, compareHits)
@@ -147,7 +147,7 @@ func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q co
 
 // load fetches the documents of a page of hits, one query per type, and drops a hit whose document has gone
 // since it matched.
-func load(ctx context.Context, kinds map[content.TypeName]searchKind, p *relay.Page[*content.Hit]) error {
+func load(ctx context.Context, kinds map[content.TypeName]searchKind, p *content.Page[*content.Hit]) error {
 	ids := map[content.TypeName][]string{}
 	for _, h := range p.Items {
 		ids[h.Type] = append(ids[h.Type], h.ID)

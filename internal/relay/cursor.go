@@ -88,8 +88,11 @@ func Signature[T any](keys []Sort[T]) string {
 	return strings.Join(parts, ",")
 }
 
-// Cursor is a decoded position: the values of the ordering's keys at one item.
-type Cursor struct {
+// Cursor is a decoded position (see content.Cursor).
+type Cursor = content.Cursor
+
+// encoded is a cursor as it is encoded, in BSON.
+type encoded struct {
 	Order  string `bson:"o"`
 	Values []any  `bson:"v"`
 }
@@ -100,11 +103,11 @@ func EncodeCursor[T any](keys []Sort[T], item T) string {
 	for i, k := range keys {
 		c.Values[i] = Normalize(k.Value(item))
 	}
-	return c.encode()
+	return encode(c)
 }
 
-func (c Cursor) encode() string {
-	raw, err := bson.Marshal(c)
+func encode(c Cursor) string {
+	raw, err := bson.Marshal(encoded(c))
 	if err != nil { // only values of the types Normalize returns reach here
 		panic("relay: cursor value cannot be encoded: " + err.Error())
 	}

@@ -67,7 +67,7 @@ func hostileCursors() map[string]string {
 func TestHostileCursorsAreRefused(t *testing.T) {
 	for name, c := range hostileCursors() {
 		for _, arg := range []string{"after", "before"} {
-			var w Window
+			var w content.Window
 			var err error
 			if arg == "after" {
 				w, err = ParseWindow(nil, nil, &c, nil)
@@ -132,7 +132,7 @@ func FuzzCursor(f *testing.F) {
 				t.Fatalf("accepted a value of type %T", v)
 			}
 		}
-		again, err := decodeCursor("after", c.encode())
+		again, err := decodeCursor("after", encode(*c))
 		if err != nil || again.Order != c.Order || !reflect.DeepEqual(again.Values, c.Values) {
 			t.Fatalf("re-encoded %#v as %#v (%v)", c, again, err)
 		}

@@ -23,7 +23,7 @@ func year(y int) *int { return &y }
 func TestSliceMatchesKeysetSemantics(t *testing.T) {
 	// Sorted as MongoDB sorts them: unknown years first.
 	items := []item{{"a", nil}, {"d", nil}, {"b", year(2015)}, {"c", year(2017)}, {"e", year(2017)}}
-	ids := func(p Page[item]) (out []string) {
+	ids := func(p content.Page[item]) (out []string) {
 		for _, it := range p.Items {
 			out = append(out, it.id)
 		}

@@ -15,24 +15,10 @@ const (
 	MaxPageSize     = 100
 )
 
-// Window is a validated request for one page: forward (First, After) or backward (Last, Before).
-type Window struct {
-	First  int
-	Last   int
-	After  *Cursor
-	Before *Cursor
-}
-
-// Backward tells whether the page is counted from the end (`last`).
-func (w Window) Backward() bool { return w.Last > 0 }
-
-// Size is the number of items asked for.
-func (w Window) Size() int { return max(w.First, w.Last) }
-
 // ParseWindow validates the four Relay paging arguments. Sizes outside 1..MaxPageSize, both first and last, or a
 // malformed cursor are BAD_USER_INPUT errors naming the argument.
-func ParseWindow(first, last *int, after, before *string) (Window, error) {
-	var w Window
+func ParseWindow(first, last *int, after, before *string) (content.Window, error) {
+	var w content.Window
 	if first != nil && last != nil {
 		return w, content.Errorf(content.EInvalid, "last", "give either first or last, not both")
 	}
@@ -66,7 +52,7 @@ func ParseWindow(first, last *int, after, before *string) (Window, error) {
 // Check verifies that the window's cursors were made by the ordering keys: same ordering, and at each key a value
 // of the key's Type (or null where the key can be null). It is the one gate between a client's cursor and a
 // keyset query: past it, every cursor value is a typed value of its key.
-func Check[T any](w Window, keys []Sort[T]) error {
+func Check[T any](w content.Window, keys []Sort[T]) error {
 	sig := Signature(keys)
 	for _, c := range []struct {
 		name string
@@ -87,26 +73,9 @@ func Check[T any](w Window, keys []Sort[T]) error {
 	return nil
 }
 
-// Page is one page of a connection, with each item's cursor.
-type Page[T any] struct {
-	Items   []T
-	Cursors []string
-	Info    PageInfo
-	// Total is the number of items matching the filter on all pages; -1 when it was not asked for.
-	Total int
-}
-
-// PageInfo is the Relay PageInfo object.
-type PageInfo struct {
-	HasNextPage     bool
-	HasPreviousPage bool
-	StartCursor     *string
-	EndCursor       *string
-}
-
 // NewPage builds a page from the items fetched for w: at most Size()+1 of them, in the ordering's direction of
 // travel (reversed for a backward window). The extra item only tells that another page exists.
-func NewPage[T any](items []T, keys []Sort[T], w Window) Page[T] {
+func NewPage[T any](items []T, keys []Sort[T], w content.Window) content.Page[T] {
 	more := len(items) > w.Size()
 	if more {
 		items = items[:w.Size()]
@@ -115,7 +84,7 @@ func NewPage[T any](items []T, keys []Sort[T], w Window) Page[T] {
 		items = slices.Clone(items)
 		slices.Reverse(items)
 	}
-	p := Page[T]{Items: items, Cursors: make([]string, len(items)), Total: -1}
+	p := content.Page[T]{Items: items, Cursors: make([]string, len(items)), Total: -1}
 	for i, it := range items {
 		p.Cursors[i] = EncodeCursor(keys, it)
 	}
@@ -132,7 +101,7 @@ func NewPage[T any](items []T, keys []Sort[T], w Window) Page[T] {
 
 // Slice pages items that are already sorted by keys, the way a keyset query would: the nested connections of a
 // batch are fetched in one query and paged here.
-func Slice[T any](items []T, keys []Sort[T], w Window) Page[T] {
+func Slice[T any](items []T, keys []Sort[T], w content.Window) content.Page[T] {
 	var in []T
 	for _, it := range items {
 		if (w.After == nil || compareAt(keys, it, w.After) > 0) && (w.Before == nil || compareAt(keys, it, w.Before) < 0) {
