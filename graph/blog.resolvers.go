@@ -30,7 +30,7 @@ func (r *blogPostResolver) Publisher(ctx context.Context, obj *content.BlogPost)
 
 // Authors is the resolver for the authors field.
 func (r *blogPostResolver) Authors(ctx context.Context, obj *content.BlogPost, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error) {
-	return stakeholderConnection(related(ctx, r.Store.Stakeholders, stakeholdersLoader, loader.ByID, obj.AuthorIDs, first, after, last, before, filter, orderBy))
+	return stakeholderConnection(related(ctx, r.Store.Stakeholders(), stakeholdersLoader, byID, obj.AuthorIDs, first, after, last, before, filter, orderBy))
 }
 
 // Mentions is the resolver for the mentions field.
@@ -47,7 +47,7 @@ func (r *blogPostResolver) Mentions(ctx context.Context, obj *content.BlogPost, 
 		args.Types = append(args.Types, t.TypeName())
 	}
 	l := loader.For(ctx)
-	p, err := l.Mentions.Load(ctx, l.Key("mentions", obj.MentionKeys, args))
+	p, err := l.Mentions.Load(ctx, l.Key(by(content.Mentions), obj.MentionKeys, args))
 	conn := &model.ContentConnection{PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, m *loader.Mention) *model.ContentEdge {
 			return &model.ContentEdge{Cursor: c, Node: m.Node}
@@ -60,17 +60,17 @@ func (r *blogPostResolver) Mentions(ctx context.Context, obj *content.BlogPost, 
 
 // MentionedIn is the resolver for the mentionedIn field.
 func (r *blogPostResolver) MentionedIn(ctx context.Context, obj *content.BlogPost, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error) {
-	return blogPostConnection(related(ctx, r.Store.BlogPosts, blogPostsLoader, loader.ByMentions, []string{obj.Key()}, first, after, last, before, filter, orderBy))
+	return blogPostConnection(related(ctx, r.Store.BlogPosts(), blogPostsLoader, by(content.Mentions), []string{obj.Key()}, first, after, last, before, filter, orderBy))
 }
 
 // BlogPost is the resolver for the blogPost field.
 func (r *queryResolver) BlogPost(ctx context.Context, id *string, slug *string) (*content.BlogPost, error) {
-	return one(ctx, content.TypeBlogPost, id, slug, loader.For(ctx).BlogPost.Load, bySlug(r.Store.BlogPosts.One))
+	return one(ctx, content.TypeBlogPost, id, slug, loader.For(ctx).BlogPost.Load, r.Store.BlogPosts().BySlug)
 }
 
 // BlogPosts is the resolver for the blogPosts field.
 func (r *queryResolver) BlogPosts(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error) {
-	return blogPostConnection(page(ctx, r.Store.BlogPosts, first, after, last, before, filter, orderBy))
+	return blogPostConnection(page(ctx, r.Store.BlogPosts(), first, after, last, before, filter, orderBy))
 }
 
 // BlogPost returns generated.BlogPostResolver implementation.

@@ -26,10 +26,10 @@ func (r *coalitionResolver) Country(ctx context.Context, obj *content.Coalition)
 
 // Contact is the resolver for the contact field.
 func (r *coalitionResolver) Contact(ctx context.Context, obj *content.Coalition) (*content.Stakeholder, error) {
-	args, _ := relArgs[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder](r.Store.Stakeholders, ptr(1), nil, nil, nil, nil, nil)
+	args, _ := relArgs[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder](ctx, r.Store.Stakeholders(), ptr(1), nil, nil, nil, nil, nil)
 	args.Roles = []content.MembershipRole{content.RoleCoordinator}
 	l := loader.For(ctx)
-	p, err := l.Members.Load(ctx, l.Key("members", []string{obj.ID}, args))
+	p, err := l.Members.Load(ctx, l.Key(by(content.MemberOf), []string{obj.ID}, args))
 	if err != nil {
 		return nil, err
 	}
@@ -38,33 +38,33 @@ func (r *coalitionResolver) Contact(ctx context.Context, obj *content.Coalition)
 
 // Members is the resolver for the members field.
 func (r *coalitionResolver) Members(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, roles []content.MembershipRole, orderBy []*content.StakeholderOrder) (*model.CoalitionMemberConnection, error) {
-	args, err := relArgs(r.Store.Stakeholders, first, after, last, before, filter, orderBy)
+	args, err := relArgs(ctx, r.Store.Stakeholders(), first, after, last, before, filter, orderBy)
 	if err != nil {
 		return nil, err
 	}
 	args.Roles = roles
 	l := loader.For(ctx)
-	return membersConnection(l.Members.Load(ctx, l.Key("members", []string{obj.ID}, args)))
+	return membersConnection(l.Members.Load(ctx, l.Key(by(content.MemberOf), []string{obj.ID}, args)))
 }
 
 // Initiatives is the resolver for the initiatives field.
 func (r *coalitionResolver) Initiatives(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error) {
-	return initiativeConnection(related(ctx, r.Store.Initiatives, initiativesLoader, loader.ByCoalitions, []string{obj.ID}, first, after, last, before, filter, orderBy))
+	return initiativeConnection(related(ctx, r.Store.Initiatives(), initiativesLoader, by(content.LinkedTo), []string{obj.ID}, first, after, last, before, filter, orderBy))
 }
 
 // MentionedIn is the resolver for the mentionedIn field.
 func (r *coalitionResolver) MentionedIn(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error) {
-	return blogPostConnection(related(ctx, r.Store.BlogPosts, blogPostsLoader, loader.ByMentions, []string{obj.Key()}, first, after, last, before, filter, orderBy))
+	return blogPostConnection(related(ctx, r.Store.BlogPosts(), blogPostsLoader, by(content.Mentions), []string{obj.Key()}, first, after, last, before, filter, orderBy))
 }
 
 // Coalition is the resolver for the coalition field.
 func (r *queryResolver) Coalition(ctx context.Context, id *string, slug *string) (*content.Coalition, error) {
-	return one(ctx, content.TypeCoalition, id, slug, loader.For(ctx).Coalition.Load, bySlug(r.Store.Coalitions.One))
+	return one(ctx, content.TypeCoalition, id, slug, loader.For(ctx).Coalition.Load, r.Store.Coalitions().BySlug)
 }
 
 // Coalitions is the resolver for the coalitions field.
 func (r *queryResolver) Coalitions(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error) {
-	return coalitionConnection(page(ctx, r.Store.Coalitions, first, after, last, before, filter, orderBy))
+	return coalitionConnection(page(ctx, r.Store.Coalitions(), first, after, last, before, filter, orderBy))
 }
 
 // Coalition returns generated.CoalitionResolver implementation.

@@ -21,29 +21,29 @@ func (r *countryResolver) ID(ctx context.Context, obj *content.Country) (string,
 
 // Coalitions is the resolver for the coalitions field.
 func (r *countryResolver) Coalitions(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error) {
-	return coalitionConnection(related(ctx, r.Store.Coalitions, coalitionsLoader, loader.ByCountry, []string{obj.Code}, first, after, last, before, filter, orderBy))
+	return coalitionConnection(related(ctx, r.Store.Coalitions(), coalitionsLoader, by(content.CoalitionCountry), []string{obj.Code}, first, after, last, before, filter, orderBy))
 }
 
 // Stakeholders is the resolver for the stakeholders field.
 func (r *countryResolver) Stakeholders(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error) {
-	return stakeholderConnection(related(ctx, r.Store.Stakeholders, stakeholdersLoader, loader.ByCountry, []string{obj.Code}, first, after, last, before, filter, orderBy))
+	return stakeholderConnection(related(ctx, r.Store.Stakeholders(), stakeholdersLoader, by(content.StakeholderCountry), []string{obj.Code}, first, after, last, before, filter, orderBy))
 }
 
 // Initiatives is the resolver for the initiatives field.
 func (r *countryResolver) Initiatives(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error) {
-	return initiativeConnection(related(ctx, r.Store.Initiatives, initiativesLoader, loader.ByCountries, []string{obj.Code}, first, after, last, before, filter, orderBy))
+	return initiativeConnection(related(ctx, r.Store.Initiatives(), initiativesLoader, by(content.InitiativeCountries), []string{obj.Code}, first, after, last, before, filter, orderBy))
 }
 
 // Country is the resolver for the country field.
 func (r *queryResolver) Country(ctx context.Context, id *string, code *string) (*content.Country, error) {
 	return one(ctx, content.TypeCountry, id, code, loader.For(ctx).Country.Load, func(ctx context.Context, code string) (*content.Country, error) {
-		return r.Store.Countries.One(ctx, "_id", strings.ToUpper(code))
+		return r.Store.Countries().BySlug(ctx, strings.ToUpper(code))
 	})
 }
 
 // Countries is the resolver for the countries field.
 func (r *queryResolver) Countries(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.CountryFilter, orderBy []*content.CountryOrder) (*model.CountryConnection, error) {
-	return countryConnection(page(ctx, r.Store.Countries, first, after, last, before, filter, orderBy))
+	return countryConnection(page(ctx, r.Store.Countries(), first, after, last, before, filter, orderBy))
 }
 
 // Country returns generated.CountryResolver implementation.

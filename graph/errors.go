@@ -12,7 +12,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // ErrorPresenter is the one place errors leave for clients. A domain error shows its message, its code and the
@@ -45,7 +44,7 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if ce.Code == content.EInternal {
 				logger.ErrorContext(ctx, "internal error", "error", err, "path", g.Path.String())
 			}
-		case errors.Is(err, context.DeadlineExceeded) || mongo.IsTimeout(err):
+		case errors.Is(err, context.DeadlineExceeded):
 			g.Message = "the request ran out of time: ask for less (smaller pages, fewer nested connections), or retry"
 			g.Extensions["code"] = content.ETimeout
 		case g.Err == nil && len(g.Path) > 0 && g.Path[0] == ast.PathName("variable"):

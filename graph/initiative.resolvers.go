@@ -25,7 +25,7 @@ func (r *initiativeResolver) Countries(ctx context.Context, obj *content.Initiat
 
 // Contact is the resolver for the contact field.
 func (r *initiativeResolver) Contact(ctx context.Context, obj *content.Initiative) (*content.Stakeholder, error) {
-	p, err := related(ctx, r.Store.Stakeholders, stakeholdersLoader, loader.ByID, obj.PartnerIDs, ptr(1), nil, nil, nil, nil, nil)
+	p, err := related(ctx, r.Store.Stakeholders(), stakeholdersLoader, byID, obj.PartnerIDs, ptr(1), nil, nil, nil, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -34,27 +34,27 @@ func (r *initiativeResolver) Contact(ctx context.Context, obj *content.Initiativ
 
 // Partners is the resolver for the partners field.
 func (r *initiativeResolver) Partners(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error) {
-	return stakeholderConnection(related(ctx, r.Store.Stakeholders, stakeholdersLoader, loader.ByID, obj.PartnerIDs, first, after, last, before, filter, orderBy))
+	return stakeholderConnection(related(ctx, r.Store.Stakeholders(), stakeholdersLoader, byID, obj.PartnerIDs, first, after, last, before, filter, orderBy))
 }
 
 // Coalitions is the resolver for the coalitions field.
 func (r *initiativeResolver) Coalitions(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error) {
-	return coalitionConnection(related(ctx, r.Store.Coalitions, coalitionsLoader, loader.ByID, obj.CoalitionIDs, first, after, last, before, filter, orderBy))
+	return coalitionConnection(related(ctx, r.Store.Coalitions(), coalitionsLoader, byID, obj.CoalitionIDs, first, after, last, before, filter, orderBy))
 }
 
 // MentionedIn is the resolver for the mentionedIn field.
 func (r *initiativeResolver) MentionedIn(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error) {
-	return blogPostConnection(related(ctx, r.Store.BlogPosts, blogPostsLoader, loader.ByMentions, []string{obj.Key()}, first, after, last, before, filter, orderBy))
+	return blogPostConnection(related(ctx, r.Store.BlogPosts(), blogPostsLoader, by(content.Mentions), []string{obj.Key()}, first, after, last, before, filter, orderBy))
 }
 
 // Initiative is the resolver for the initiative field.
 func (r *queryResolver) Initiative(ctx context.Context, id *string, slug *string) (*content.Initiative, error) {
-	return one(ctx, content.TypeInitiative, id, slug, loader.For(ctx).Initiative.Load, bySlug(r.Store.Initiatives.One))
+	return one(ctx, content.TypeInitiative, id, slug, loader.For(ctx).Initiative.Load, r.Store.Initiatives().BySlug)
 }
 
 // Initiatives is the resolver for the initiatives field.
 func (r *queryResolver) Initiatives(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error) {
-	return initiativeConnection(page(ctx, r.Store.Initiatives, first, after, last, before, filter, orderBy))
+	return initiativeConnection(page(ctx, r.Store.Initiatives(), first, after, last, before, filter, orderBy))
 }
 
 // Initiative returns generated.InitiativeResolver implementation.

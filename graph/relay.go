@@ -7,7 +7,6 @@ import (
 	"coalitiongraph/graph/model"
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
-	"coalitiongraph/internal/mongostore"
 	"coalitiongraph/internal/relay"
 )
 
@@ -16,32 +15,29 @@ func gid(n content.Node) (string, error) { return content.GlobalID(n.Key()), nil
 
 // page answers a root list field: it validates the paging arguments and asks the store for one keyset page,
 // counting the total only when the query selects totalCount.
-func page[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (content.Page[*T], error) {
+func page[T any, F any, O any](ctx context.Context, coll content.Collection[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (content.Page[*T], error) {
 	w, err := relay.ParseWindow(first, last, after, before)
 	if err != nil {
 		return content.Page[*T]{}, err
 	}
-	return kind.Page(ctx, filter, order, w, relay.Wants(ctx, "totalCount"))
+	return coll.Page(ctx, filter, order, w, relay.Wants(ctx, "totalCount"))
 }
 
 // relArgs validates the arguments of a nested connection before it is batched: the window, the ordering and that
-// the cursors belong to it.
-func relArgs[T any, F any, O mongostore.Order](kind *mongostore.Kind[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (loader.Args[F, O], error) {
+// the cursors belong to it; and tells whether the connection's totalCount is selected.
+func relArgs[T any, F any, O any](ctx context.Context, coll content.Collection[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (loader.Args[F, O], error) {
 	w, err := relay.ParseWindow(first, last, after, before)
 	if err != nil {
 		return loader.Args[F, O]{}, err
 	}
-	keys, err := kind.Sort(order)
-	if err == nil {
-		err = relay.Check(w, keys)
-	}
-	return loader.Args[F, O]{Window: w, Filter: filter, Order: order}, err
+	args := loader.Args[F, O]{Window: w, Filter: filter, Order: order, Total: relay.Wants(ctx, "totalCount")}
+	return args, coll.Check(order, w)
 }
 
 // related loads one page of a relation through the request's loader for it.
-func related[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], pick func(*loader.Loaders) relationLoader[T], via loader.Via, targets []string,
+func related[T any, F any, O any](ctx context.Context, coll content.Collection[T, F, O], pick func(*loader.Loaders) relationLoader[T], via content.Via, targets []string,
 	first *int, after *string, last *int, before *string, filter *F, order []O) (content.Page[*T], error) {
-	args, err := relArgs(kind, first, after, last, before, filter, order)
+	args, err := relArgs(ctx, coll, first, after, last, before, filter, order)
 	if err != nil {
 		return content.Page[*T]{}, err
 	}
@@ -171,10 +167,11 @@ func toolkitLoader(l *loader.Loaders) relationLoader[content.ToolkitSection] {
 }
 func blogPostsLoader(l *loader.Loaders) relationLoader[content.BlogPost] { return l.BlogPosts }
 
-// bySlug adapts a store lookup by unique field to the slug argument.
-func bySlug[T any](one func(context.Context, string, string) (*T, error)) func(context.Context, string) (*T, error) {
-	return func(ctx context.Context, slug string) (*T, error) { return one(ctx, "slug", slug) }
-}
+// by is the content.Via of relation fields whose items hold references to their parent through rels; byID that
+// of relation fields whose parent holds references to its items.
+func by(rels ...*content.Relation) content.Via { return content.Via{Relations: rels} }
+
+var byID = content.Via{}
 
 func ptr[T any](v T) *T { return &v }
 

@@ -5,13 +5,13 @@ package graph
 //go:generate sh -c "cd .. && go tool gqlgen generate --config gqlgen.yml"
 
 import (
-	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/traverse"
 )
 
 // Resolver is the root resolver; it holds the dependencies every resolver needs.
 type Resolver struct {
-	Store *mongostore.Store
+	Store content.Store
 	// Traverser answers the graph traversal fields (neighbors, path, network) within its node budget.
 	Traverser *traverse.Traverser
 }

@@ -16,12 +16,12 @@ import (
 
 // Stakeholder is the resolver for the stakeholder field.
 func (r *queryResolver) Stakeholder(ctx context.Context, id *string, slug *string) (*content.Stakeholder, error) {
-	return one(ctx, content.TypeStakeholder, id, slug, loader.For(ctx).Stakeholder.Load, bySlug(r.Store.Stakeholders.One))
+	return one(ctx, content.TypeStakeholder, id, slug, loader.For(ctx).Stakeholder.Load, r.Store.Stakeholders().BySlug)
 }
 
 // Stakeholders is the resolver for the stakeholders field.
 func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error) {
-	return stakeholderConnection(page(ctx, r.Store.Stakeholders, first, after, last, before, filter, orderBy))
+	return stakeholderConnection(page(ctx, r.Store.Stakeholders(), first, after, last, before, filter, orderBy))
 }
 
 // ID is the resolver for the id field.
@@ -40,28 +40,28 @@ func (r *stakeholderResolver) Country(ctx context.Context, obj *content.Stakehol
 
 // Coalitions is the resolver for the coalitions field.
 func (r *stakeholderResolver) Coalitions(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, roles []content.MembershipRole, orderBy []*content.CoalitionOrder) (*model.StakeholderCoalitionConnection, error) {
-	args, err := relArgs(r.Store.Coalitions, first, after, last, before, filter, orderBy)
+	args, err := relArgs(ctx, r.Store.Coalitions(), first, after, last, before, filter, orderBy)
 	if err != nil {
 		return nil, err
 	}
 	args.Roles = roles
 	l := loader.For(ctx)
-	return memberOfConnection(l.MemberOf.Load(ctx, l.Key("memberOf", []string{obj.ID}, args)))
+	return memberOfConnection(l.MemberOf.Load(ctx, l.Key(by(content.MemberOf), []string{obj.ID}, args)))
 }
 
 // Initiatives is the resolver for the initiatives field.
 func (r *stakeholderResolver) Initiatives(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error) {
-	return initiativeConnection(related(ctx, r.Store.Initiatives, initiativesLoader, loader.ByPartners, []string{obj.ID}, first, after, last, before, filter, orderBy))
+	return initiativeConnection(related(ctx, r.Store.Initiatives(), initiativesLoader, by(content.PartnerOf), []string{obj.ID}, first, after, last, before, filter, orderBy))
 }
 
 // Posts is the resolver for the posts field.
 func (r *stakeholderResolver) Posts(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error) {
-	return blogPostConnection(related(ctx, r.Store.BlogPosts, blogPostsLoader, loader.ByContributor, []string{obj.ID}, first, after, last, before, filter, orderBy))
+	return blogPostConnection(related(ctx, r.Store.BlogPosts(), blogPostsLoader, by(content.Authored, content.Published), []string{obj.ID}, first, after, last, before, filter, orderBy))
 }
 
 // MentionedIn is the resolver for the mentionedIn field.
 func (r *stakeholderResolver) MentionedIn(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error) {
-	return blogPostConnection(related(ctx, r.Store.BlogPosts, blogPostsLoader, loader.ByMentions, []string{obj.Key()}, first, after, last, before, filter, orderBy))
+	return blogPostConnection(related(ctx, r.Store.BlogPosts(), blogPostsLoader, by(content.Mentions), []string{obj.Key()}, first, after, last, before, filter, orderBy))
 }
 
 // Peers is the resolver for the peers field.
@@ -74,7 +74,7 @@ func (r *stakeholderResolver) Peers(ctx context.Context, obj *content.Stakeholde
 		return nil, err
 	}
 	l := loader.For(ctx)
-	return peerConnection(l.Peers.Load(ctx, l.Key(loader.ByPeers, []string{obj.ID}, loader.Args[struct{}, struct{}]{Window: w})))
+	return peerConnection(l.Peers.Load(ctx, l.Key(by(content.MemberOf), []string{obj.ID}, loader.Args[struct{}, struct{}]{Window: w})))
 }
 
 // Stakeholder returns generated.StakeholderResolver implementation.

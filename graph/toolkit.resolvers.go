@@ -15,12 +15,12 @@ import (
 
 // ToolkitSection is the resolver for the toolkitSection field.
 func (r *queryResolver) ToolkitSection(ctx context.Context, id *string, slug *string) (*content.ToolkitSection, error) {
-	return one(ctx, content.TypeToolkitSection, id, slug, loader.For(ctx).ToolkitSection.Load, bySlug(r.Store.ToolkitSection.One))
+	return one(ctx, content.TypeToolkitSection, id, slug, loader.For(ctx).ToolkitSection.Load, r.Store.ToolkitSections().BySlug)
 }
 
 // ToolkitSections is the resolver for the toolkitSections field.
 func (r *queryResolver) ToolkitSections(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) (*model.ToolkitSectionConnection, error) {
-	return toolkitConnection(page(ctx, r.Store.ToolkitSection, first, after, last, before, filter, orderBy))
+	return toolkitConnection(page(ctx, r.Store.ToolkitSections(), first, after, last, before, filter, orderBy))
 }
 
 // ID is the resolver for the id field.
@@ -44,17 +44,17 @@ func (r *toolkitSectionResolver) Ancestors(ctx context.Context, obj *content.Too
 
 // Children is the resolver for the children field.
 func (r *toolkitSectionResolver) Children(ctx context.Context, obj *content.ToolkitSection, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) (*model.ToolkitSectionConnection, error) {
-	return toolkitConnection(related(ctx, r.Store.ToolkitSection, toolkitLoader, loader.ByParent, []string{obj.ID}, first, after, last, before, filter, orderBy))
+	return toolkitConnection(related(ctx, r.Store.ToolkitSections(), toolkitLoader, by(content.ParentOf), []string{obj.ID}, first, after, last, before, filter, orderBy))
 }
 
 // Descendants is the resolver for the descendants field.
 func (r *toolkitSectionResolver) Descendants(ctx context.Context, obj *content.ToolkitSection, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) (*model.ToolkitSectionConnection, error) {
-	return toolkitConnection(related(ctx, r.Store.ToolkitSection, toolkitLoader, loader.ByAncestors, []string{obj.ID}, first, after, last, before, filter, orderBy))
+	return toolkitConnection(related(ctx, r.Store.ToolkitSections(), toolkitLoader, by(content.AncestorOf), []string{obj.ID}, first, after, last, before, filter, orderBy))
 }
 
 // MentionedIn is the resolver for the mentionedIn field.
 func (r *toolkitSectionResolver) MentionedIn(ctx context.Context, obj *content.ToolkitSection, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error) {
-	return blogPostConnection(related(ctx, r.Store.BlogPosts, blogPostsLoader, loader.ByMentions, []string{obj.Key()}, first, after, last, before, filter, orderBy))
+	return blogPostConnection(related(ctx, r.Store.BlogPosts(), blogPostsLoader, by(content.Mentions), []string{obj.Key()}, first, after, last, before, filter, orderBy))
 }
 
 // ToolkitSection returns generated.ToolkitSectionResolver implementation.

@@ -475,7 +475,7 @@ func TestAggregateBadInput(t *testing.T) {
 		{"bad filter id", `{ coalitionAggregate(filter: {hasMember: "nope"}, groupBy: [STATUS]) { count } }`, "BAD_USER_INPUT", "filter.hasMember"},
 		{"bad coalition filter of memberships", `{ membershipAggregate(filter: {coalition: {hasMember: "nope"}}, groupBy: [ROLE]) { count } }`, "BAD_USER_INPUT", "filter.coalition.hasMember"},
 		{"id of the wrong type in a stakeholder filter of memberships", `{ membershipAggregate(filter: {stakeholder: {memberOf: "` + stakeholder + `"}}, groupBy: []) { count } }`, "BAD_USER_INPUT", "filter.stakeholder.memberOf"},
-		{"bad author id", `{ blogPostAggregate(filter: {author: "x"}, groupBy: [MONTH]) { count } }`, "BAD_USER_INPUT", "filter"},
+		{"bad author id", `{ blogPostAggregate(filter: {author: "x"}, groupBy: [MONTH]) { count } }`, "BAD_USER_INPUT", "filter.author"},
 		{"bad date", `{ blogPostAggregate(filter: {publishedOn: {from: "2017-13-45"}}, groupBy: [MONTH]) { count } }`, "BAD_USER_INPUT", ""},
 		{"unknown dimension", `{ initiativeAggregate(groupBy: [STATUS]) { count } }`, "GRAPHQL_VALIDATION_FAILED", ""},
 		{"no groupBy", `{ initiativeAggregate { count } }`, "GRAPHQL_VALIDATION_FAILED", ""},

@@ -131,7 +131,7 @@ func TestHostileIDsAreTypedErrors(t *testing.T) {
 		{"coalition", `query($id: ID) { coalition(id: $id) { name } }`, "id"},
 		{"hasMember", `query($id: ID) { coalitions(filter: {hasMember: $id}) { totalCount } }`, "filter.hasMember"},
 		{"memberOf", `query($id: ID) { stakeholders(filter: {memberOf: $id}) { totalCount } }`, "filter.memberOf"},
-		{"hasPartner", `query($id: ID) { initiatives(filter: {hasPartner: $id}) { totalCount } }`, "filter"},
+		{"hasPartner", `query($id: ID) { initiatives(filter: {hasPartner: $id}) { totalCount } }`, "filter.hasPartner"},
 		{"nested or", `query($id: ID) { coalitions(filter: {or: [{status: [ACTIVE]}, {not: {hasMember: $id}}]}) { totalCount } }`, "filter.hasMember"},
 		{"mentions", `query($id: ID) { blogPosts(filter: {mentions: $id}) { totalCount } }`, "filter.mentions"},
 	}

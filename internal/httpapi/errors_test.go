@@ -31,7 +31,7 @@ func TestBadInputIsATypedError(t *testing.T) {
 		{"neither id nor slug", `{ coalition { name } }`, "BAD_USER_INPUT", "id"},
 		{"both id and slug", `{ coalition(id: "` + stakeholderID + `", slug: "x") { name } }`, "BAD_USER_INPUT", "id"},
 		{"unknown slug", `{ coalition(slug: "atlantis") { name } }`, "NOT_FOUND", "slug"},
-		{"unknown country", `{ country(code: "ZZ") { name } }`, "NOT_FOUND", "_id"},
+		{"unknown country", `{ country(code: "ZZ") { name } }`, "NOT_FOUND", "code"},
 		{"first 0", `{ coalitions(first: 0) { totalCount } }`, "BAD_USER_INPUT", "first"},
 		{"first 101", `{ coalitions(first: 101) { totalCount } }`, "BAD_USER_INPUT", "first"},
 		{"negative last", `{ stakeholders(last: -1) { totalCount } }`, "BAD_USER_INPUT", "last"},

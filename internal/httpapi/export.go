@@ -14,8 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
-	"coalitiongraph/internal/mongostore"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/executor"
@@ -118,14 +118,14 @@ type exportSpec struct {
 // exporter serves GET /export/{type}.csv and .ndjson: the GraphQL list, streamed page by page.
 type exporter struct {
 	exec  *executor.Executor
-	store *mongostore.Store
+	store content.Store
 	// timeoutMS bounds each page.
 	timeoutMS int
 	logger    *slog.Logger
 	specs     map[string]exportSpec
 }
 
-func newExporter(exec *executor.Executor, store *mongostore.Store, cfg Config) *exporter {
+func newExporter(exec *executor.Executor, store content.Store, cfg Config) *exporter {
 	e := &exporter{exec: exec, store: store, timeoutMS: cfg.RequestTimeoutMS, logger: cfg.Logger, specs: map[string]exportSpec{}}
 	for name, q := range exportQueries {
 		e.specs[name] = exportSpec{query: q, columns: itemColumns(q)}

@@ -19,7 +19,6 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/ide"
 	"coalitiongraph/internal/loader"
-	"coalitiongraph/internal/mongostore"
 	"coalitiongraph/internal/traverse"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -53,7 +52,7 @@ type Config struct {
 }
 
 // New returns the service's whole HTTP handler.
-func New(store *mongostore.Store, cfg Config) http.Handler {
+func New(store content.Store, cfg Config) http.Handler {
 	cfg = cfg.withDefaults()
 	mux := http.NewServeMux()
 	routes(mux, store, cfg)
@@ -86,19 +85,19 @@ func allowsAny(origins []string) bool {
 }
 
 // routes lists every endpoint of the service.
-func routes(mux *http.ServeMux, store *mongostore.Store, cfg Config) {
+func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 	logger := cfg.Logger
 	traverser := traverse.New(store, cfg.Limits.NodeBudget)
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store, Traverser: traverser}})
 	limits := cfg.Limits
 	limits.Report = reportCost
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
-	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), traverser,
+	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), store, traverser,
 		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg)))))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", api)
 	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
-	mux.Handle("GET /export/{file}", admitted(bounded(cfg, ExportTimeout, traverser, newExporter(graphQLExecutor(schema, limits, logger), store, cfg))))
+	mux.Handle("GET /export/{file}", admitted(bounded(cfg, ExportTimeout, store, traverser, newExporter(graphQLExecutor(schema, limits, logger), store, cfg))))
 	if page, err := ide.New("/graphql"); err != nil {
 		logger.Error("the GraphQL IDE is not available", "error", err)
 	} else {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"coalitiongraph/internal/content"
-	"coalitiongraph/internal/mongostore"
 	"coalitiongraph/internal/traverse"
 )
 
@@ -100,11 +99,11 @@ func admit(n int, wait time.Duration, next http.Handler) http.Handler {
 }
 
 // bounded gives each request its time limit, its share of the database pool and its node budget.
-func bounded(cfg Config, timeout time.Duration, traverser *traverse.Traverser, next http.Handler) http.Handler {
+func bounded(cfg Config, timeout time.Duration, store content.Store, traverser *traverse.Traverser, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
-		ctx = mongostore.WithCommandLimit(ctx, cfg.RequestDBCommands)
+		ctx = store.WithCommandLimit(ctx, cfg.RequestDBCommands)
 		ctx = traverser.WithBudget(ctx)
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})

@@ -200,23 +200,23 @@ func searchAPI(t *testing.T, n int) (*apitest.API, []searchDoc) {
 	}
 	extra := &seed.Dataset{}
 	for _, s := range stakeholders {
-		put(api.Store.Stakeholders.Put(ctx, "slug", s))
+		put(api.Store.Put(ctx, s))
 		extra.Stakeholders = append(extra.Stakeholders, seed.Stakeholder{Slug: s.Slug, Name: s.Name, Position: s.Position, Description: s.Description, Tags: s.Tags})
 	}
 	for _, c := range coalitions {
-		put(api.Store.Coalitions.Put(ctx, "slug", c))
+		put(api.Store.Put(ctx, c))
 		extra.Coalitions = append(extra.Coalitions, seed.Coalition{Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Description: c.Description, Tags: c.Tags})
 	}
 	for _, i := range initiatives {
-		put(api.Store.Initiatives.Put(ctx, "slug", i))
+		put(api.Store.Put(ctx, i))
 		extra.Initiatives = append(extra.Initiatives, seed.Initiative{Slug: i.Slug, Name: i.Name, Description: i.Description, Tags: i.Tags})
 	}
 	for _, s := range sections {
-		put(api.Store.ToolkitSection.Put(ctx, "slug", s))
+		put(api.Store.Put(ctx, s))
 		extra.ToolkitSections = append(extra.ToolkitSections, seed.Section{Slug: s.Slug, Title: s.Title, Summary: s.Summary, Body: s.Body})
 	}
 	for _, p := range posts {
-		put(api.Store.BlogPosts.Put(ctx, "slug", p))
+		put(api.Store.Put(ctx, p))
 		extra.BlogPosts = append(extra.BlogPosts, seed.BlogPost{Slug: p.Slug, Title: p.Title, Body: p.Body})
 	}
 	return api, append(corpus(api.Data), corpus(extra)...)

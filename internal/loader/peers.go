@@ -10,9 +10,6 @@ import (
 	"coalitiongraph/internal/relay"
 )
 
-// ByPeers names the peers relation: stakeholders that share coalitions with the target.
-const ByPeers Via = "peers"
-
 // Peer is a stakeholder that shares coalitions with another one, and the coalitions shared, by name.
 type Peer struct {
 	Stakeholder *content.Stakeholder
@@ -22,8 +19,8 @@ type Peer struct {
 // peerOrder is the order of peers: most shared coalitions first, then by name, then by id.
 var peerOrder = []relay.Sort[*Peer]{
 	{Field: "shared", Desc: true, Type: relay.Int, Value: func(p *Peer) any { return int64(len(p.Shared)) }},
-	{Field: "sortName", Type: relay.String, Value: func(p *Peer) any { return p.Stakeholder.SortName }},
-	{Field: "_id", Type: relay.String, Value: func(p *Peer) any { return p.Stakeholder.ID }},
+	{Field: "name", Type: relay.String, Value: func(p *Peer) any { return p.Stakeholder.SortName }},
+	{Field: "id", Type: relay.String, Value: func(p *Peer) any { return p.Stakeholder.ID }},
 }
 
 // PeerOrder is the ordering of peer cursors, for validating them.
@@ -73,7 +70,7 @@ func (l *Loaders) peers(ctx context.Context, keys []Key) ([]content.Page[*Peer],
 // stakeholder, and the peers and coalitions involved by id.
 func (l *Loaders) sharedCoalitions(ctx context.Context, stakeholders []string) (map[string]map[string][]string, map[string]*content.Stakeholder, map[string]*content.Coalition, error) {
 	shared := map[string]map[string][]string{}
-	own, err := l.store.Memberships(ctx, "stakeholderId", stakeholders, nil)
+	own, err := l.store.Memberships().Of(ctx, content.TypeStakeholder, stakeholders, nil)
 	if err != nil || len(own) == 0 {
 		return shared, nil, nil, err
 	}
@@ -83,7 +80,7 @@ func (l *Loaders) sharedCoalitions(ctx context.Context, stakeholders []string) (
 	}
 	slices.Sort(cids)
 	cids = slices.Compact(cids)
-	all, err := l.store.Memberships(ctx, "coalitionId", cids, nil)
+	all, err := l.store.Memberships().Of(ctx, content.TypeCoalition, cids, nil)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -106,10 +103,10 @@ func (l *Loaders) sharedCoalitions(ctx context.Context, stakeholders []string) (
 			shared[m.StakeholderID][p] = append(shared[m.StakeholderID][p], m.CoalitionID)
 		}
 	}
-	byID, err := l.store.Stakeholders.ByIDs(ctx, peers)
+	byID, err := l.store.Stakeholders().Get(ctx, peers)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	coalitions, err := l.store.Coalitions.ByIDs(ctx, cids)
+	coalitions, err := l.store.Coalitions().Get(ctx, cids)
 	return shared, byID, coalitions, err
 }

@@ -73,30 +73,30 @@ var (
 
 // CoalitionAggregate counts the coalitions that match f, grouped by the dimensions by (at most two).
 func (s *Store) CoalitionAggregate(ctx context.Context, f *content.CoalitionFilter, by []content.CoalitionDimension) (*content.Aggregate, error) {
-	return aggregate(ctx, s.Coalitions, f, coalitionDimensions, by)
+	return aggregate(ctx, s.coalitions, f, coalitionDimensions, by)
 }
 
 // StakeholderAggregate counts the stakeholders that match f, grouped by the dimensions by.
 func (s *Store) StakeholderAggregate(ctx context.Context, f *content.StakeholderFilter, by []content.StakeholderDimension) (*content.Aggregate, error) {
-	return aggregate(ctx, s.Stakeholders, f, stakeholderDimensions, by)
+	return aggregate(ctx, s.stakeholders, f, stakeholderDimensions, by)
 }
 
 // InitiativeAggregate counts the initiatives that match f, grouped by the dimensions by.
 func (s *Store) InitiativeAggregate(ctx context.Context, f *content.InitiativeFilter, by []content.InitiativeDimension) (*content.Aggregate, error) {
-	return aggregate(ctx, s.Initiatives, f, initiativeDimensions, by)
+	return aggregate(ctx, s.initiatives, f, initiativeDimensions, by)
 }
 
 // BlogPostAggregate counts the blog posts that match f, grouped by the dimensions by.
 func (s *Store) BlogPostAggregate(ctx context.Context, f *content.BlogPostFilter, by []content.BlogPostDimension) (*content.Aggregate, error) {
-	return aggregate(ctx, s.BlogPosts, f, blogPostDimensions, by)
+	return aggregate(ctx, s.blogPosts, f, blogPostDimensions, by)
 }
 
-func aggregate[T any, F any, O Order, D ~string](ctx context.Context, k *Kind[T, F, O], f *F, table map[D]dimension, by []D) (*content.Aggregate, error) {
+func aggregate[T any, F any, O Order, D ~string](ctx context.Context, k *kind[T, F, O], f *F, table map[D]dimension, by []D) (*content.Aggregate, error) {
 	dims, err := dimensions(table, by)
 	if err != nil {
 		return nil, err
 	}
-	q, err := k.Filter(ctx, f)
+	q, err := k.where(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -136,17 +136,17 @@ func (s *Store) MembershipAggregate(ctx context.Context, f *content.MembershipFi
 		fields []string
 		docs   map[string]bson.Raw
 	}
-	coalitions, err := s.Coalitions.Filter(ctx, f.Coalition)
+	coalitions, err := s.coalitions.where(ctx, f.Coalition)
 	if err != nil {
 		return nil, within("filter.coalition", err)
 	}
-	stakeholders, err := s.Stakeholders.Filter(ctx, f.Stakeholder)
+	stakeholders, err := s.stakeholders.where(ctx, f.Stakeholder)
 	if err != nil {
 		return nil, within("filter.stakeholder", err)
 	}
 	ends := []*end{
-		{join: "coalitionId", coll: s.Coalitions.coll, filter: coalitions},
-		{join: "stakeholderId", coll: s.Stakeholders.coll, filter: stakeholders},
+		{join: "coalitionId", coll: s.coalitions.coll, filter: coalitions},
+		{join: "stakeholderId", coll: s.stakeholders.coll, filter: stakeholders},
 	}
 	endOf := map[string]*end{}
 	for _, e := range ends {
@@ -259,11 +259,11 @@ func group(ctx context.Context, coll *mongo.Collection, match bson.D, fields []s
 	if len(id) == 0 {
 		groupID = nil
 	}
-	pipeline := mongo.Pipeline{
-		{{Key: "$match", Value: match}},
-		{{Key: "$group", Value: bson.D{{Key: "_id", Value: groupID}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	}
-	return readAll[row](ctx, "aggregate "+coll.Name(), func() (*mongo.Cursor, error) {
+	return readAll[row](ctx, "aggregate "+coll.Name(), match, func(match bson.D) (*mongo.Cursor, error) {
+		pipeline := mongo.Pipeline{
+			{{Key: "$match", Value: match}},
+			{{Key: "$group", Value: bson.D{{Key: "_id", Value: groupID}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+		}
 		return coll.Aggregate(ctx, pipeline, options.Aggregate().SetBatchSize(batchSize))
 	})
 }
@@ -285,7 +285,7 @@ func project(ctx context.Context, coll *mongo.Collection, q bson.D, fields []str
 			proj = append(proj, bson.E{Key: f, Value: 1})
 		}
 	}
-	docs, err := readAll[bson.Raw](ctx, "find "+coll.Name(), func() (*mongo.Cursor, error) {
+	docs, err := readAll[bson.Raw](ctx, "find "+coll.Name(), q, func(q bson.D) (*mongo.Cursor, error) {
 		return coll.Find(ctx, q, options.Find().SetProjection(proj).SetBatchSize(batchSize))
 	})
 	if err != nil {

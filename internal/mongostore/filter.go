@@ -88,6 +88,76 @@ func (c *conds) search(text *string) error {
 	return nil
 }
 
+// refersTo matches documents that hold, through rel (which their type owns), the item whose global ID the filter
+// argument arg gives (nil for no condition).
+func (c *conds) refersTo(arg string, rel *content.Relation, gid *string) error {
+	if gid == nil {
+		return nil
+	}
+	if rel.Storage == content.KeyRefs {
+		t, id, err := content.ParseGlobalID(arg, *gid, content.ContentTypes...)
+		if err != nil {
+			return err
+		}
+		c.eq(rel.Field, content.KeyOf(t, id))
+		return nil
+	}
+	id, err := localID(arg, *gid, rel.OtherType())
+	if err != nil {
+		return err
+	}
+	c.eq(rel.Field, id)
+	return nil
+}
+
+// referredBy restricts c to the items that the item whose global ID arg gives (of rel's owner type) refers to
+// through rel, which it reads (nil for no condition).
+func (s *Store) referredBy(ctx context.Context, c *conds, arg string, rel *content.Relation, gid *string) error {
+	if gid == nil {
+		return nil
+	}
+	id, err := localID(arg, *gid, rel.OwnerType())
+	if err != nil {
+		return err
+	}
+	owners, err := s.Referring(ctx, rel.OwnerType(), []string{id}, nil)
+	if err != nil {
+		return err
+	}
+	ids := []string{}
+	for _, o := range owners {
+		ids = append(ids, rel.Refs(o)...)
+	}
+	in(c, "_id", ids)
+	return nil
+}
+
+// members restricts c to the other ends of the memberships of the coalition or stakeholder (of type side) whose
+// global ID arg gives: a stakeholder's coalitions, or a coalition's members (nil for no condition).
+func (s *Store) members(ctx context.Context, c *conds, arg string, side content.TypeName, gid *string) error {
+	if gid == nil {
+		return nil
+	}
+	id, err := localID(arg, *gid, side)
+	if err != nil {
+		return err
+	}
+	ms, err := s.Memberships().Of(ctx, side, []string{id}, nil)
+	if err != nil {
+		return err
+	}
+	ids := []string{}
+	for _, m := range ms {
+		if side == content.TypeStakeholder {
+			ids = append(ids, m.CoalitionID)
+		} else {
+			ids = append(ids, m.StakeholderID)
+		}
+	}
+	in(c, "_id", ids)
+	return nil
+}
+
 // codes upper-cases ISO country codes so that "ie" finds Ireland.
 func codes(list []string) []string {
 	if list == nil {

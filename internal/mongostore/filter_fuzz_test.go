@@ -204,13 +204,13 @@ func FuzzFilter(f *testing.F) {
 			}
 			queries = append(queries, q)
 		}
-		add(store.Coalitions.Filter(ctx, s.coalition(0)))
-		add(store.Initiatives.Filter(ctx, s.initiative(0)))
-		add(store.BlogPosts.Filter(ctx, s.blogPost(0)))
+		add(store.coalitions.where(ctx, s.coalition(0)))
+		add(store.initiatives.where(ctx, s.initiative(0)))
+		add(store.blogPosts.where(ctx, s.blogPost(0)))
 		for _, cursor := range []string{s1, s2, s3} {
 			w, err := relay.ParseWindow(nil, nil, &cursor, nil)
 			for _, field := range []content.CoalitionOrderField{"NAME", "COUNTRY", "LAUNCH_YEAR", "UPDATED_AT"} {
-				keys, _ := store.Coalitions.Sort([]*content.CoalitionOrder{{Field: field}})
+				keys, _ := store.coalitions.sort([]*content.CoalitionOrder{{Field: field}})
 				if err == nil && relay.Check(w, keys) == nil {
 					queries = append(queries, keyset(keys, w.After.Values, true), keyset(keys, w.After.Values, false))
 				}
@@ -231,7 +231,7 @@ func TestKeysetOfRealCursorHasOnlyCompilerKeys(t *testing.T) {
 	year := 2017
 	c := &content.Coalition{ID: strings.Repeat("a", 24), Index: content.Index{SortName: "x"}, LaunchYear: &year}
 	for _, field := range []string{"NAME", "COUNTRY", "LAUNCH_YEAR", "UPDATED_AT", "STATUS"} {
-		keys, err := store.Coalitions.Sort([]*content.CoalitionOrder{{Field: content.CoalitionOrderField(field)}})
+		keys, err := store.coalitions.sort([]*content.CoalitionOrder{{Field: content.CoalitionOrderField(field)}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,10 +20,16 @@ type Order interface {
 	Spec() (string, content.Direction)
 }
 
-// Kind is one content collection: how its documents are filtered, ordered, paged, fetched and written. Every
-// content type is a Kind, so that paging, batching and writing are written once.
-type Kind[T any, F any, O Order] struct {
+// kind is one content collection: how its documents are filtered, ordered, paged, fetched and written. Every
+// content type is a kind, so that paging, batching and writing are written once. It implements
+// content.Collection.
+type kind[T any, F any, O Order] struct {
 	coll *mongo.Collection
+	// typ is the content type the collection holds.
+	typ content.TypeName
+	// unique is the field a slug names an item by ("slug", or "_id" for countries), and arg the argument that
+	// gives it.
+	unique, arg string
 	// id reads a document's local id.
 	id func(*T) string
 	// compile turns a typed filter into a MongoDB query; no user string becomes an operator.
@@ -40,7 +46,7 @@ type Kind[T any, F any, O Order] struct {
 
 // derive fills in the derived fields of items before they are written: the search index, sort name and the
 // names of the countries they are linked to, which it reads in one query.
-func (k *Kind[T, F, O]) derive(ctx context.Context, items []*T) error {
+func (k *kind[T, F, O]) derive(ctx context.Context, items []*T) error {
 	var names map[string]string
 	if k.countries != nil {
 		var codes []string
@@ -64,29 +70,20 @@ func countryNames(ctx context.Context, coll *mongo.Collection, codes []string) (
 	if len(codes) == 0 {
 		return names, nil
 	}
-	cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: codes}}}},
-		options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}).SetBatchSize(batchSize))
-	if err != nil {
-		return nil, storeErr("find countries", err)
-	}
-	var found []struct {
+	found, err := readAll[struct {
 		Code string `bson:"_id"`
 		Name string `bson:"name"`
-	}
-	if err := cur.All(ctx, &found); err != nil {
-		return nil, storeErr("read countries", err)
-	}
+	}](ctx, "find countries", inIDs("_id", codes), func(q bson.D) (*mongo.Cursor, error) {
+		return coll.Find(ctx, q, options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}).SetBatchSize(batchSize))
+	})
 	for _, c := range found {
 		names[c.Code] = c.Name
 	}
-	return names, nil
+	return names, err
 }
 
-// ID returns a document's local id.
-func (k *Kind[T, F, O]) ID(item *T) string { return k.id(item) }
-
-// Sort builds the keyset ordering for the API's orderBy: its keys, then the id as the tie-break.
-func (k *Kind[T, F, O]) Sort(order []O) ([]relay.Sort[*T], error) {
+// sort builds the keyset ordering for the API's orderBy: its keys, then the id as the tie-break.
+func (k *kind[T, F, O]) sort(order []O) ([]relay.Sort[*T], error) {
 	if len(order) == 0 {
 		order = k.def
 	}
@@ -108,28 +105,45 @@ func (k *Kind[T, F, O]) Sort(order []O) ([]relay.Sort[*T], error) {
 	return append(keys, relay.Sort[*T]{Field: "_id", Desc: keys[0].Desc, Type: relay.String, Value: func(t *T) any { return k.id(t) }}), nil
 }
 
-// Filter compiles an API filter (nil for none).
-func (k *Kind[T, F, O]) Filter(ctx context.Context, f *F) (bson.D, error) {
+// Check implements content.Collection.
+func (k *kind[T, F, O]) Check(order []O, w content.Window) error {
+	_, err := k.checked(order, w)
+	return err
+}
+
+// checked is the ordering's keys, once the window's cursors are checked against them.
+func (k *kind[T, F, O]) checked(order []O, w content.Window) ([]relay.Sort[*T], error) {
+	keys, err := k.sort(order)
+	if err == nil {
+		err = relay.Check(w, keys)
+	}
+	return keys, err
+}
+
+// where compiles an API filter (nil for none).
+func (k *kind[T, F, O]) where(ctx context.Context, f *F) (bson.D, error) {
 	if f == nil {
 		return bson.D{}, nil
 	}
 	return k.compile(ctx, f)
 }
 
-// Page returns one page of the documents matching filter, in order, with totalCount when wantTotal.
-func (k *Kind[T, F, O]) Page(ctx context.Context, filter *F, order []O, w content.Window, wantTotal bool) (content.Page[*T], error) {
-	var page content.Page[*T]
-	keys, err := k.Sort(order)
-	if err == nil {
-		err = relay.Check(w, keys)
-	}
+// Page implements content.Collection.
+func (k *kind[T, F, O]) Page(ctx context.Context, filter *F, order []O, w content.Window, total bool) (content.Page[*T], error) {
+	keys, err := k.checked(order, w)
 	if err != nil {
-		return page, err
+		return content.Page[*T]{}, err
 	}
-	q, err := k.Filter(ctx, filter)
+	q, err := k.where(ctx, filter)
 	if err != nil {
-		return page, err
+		return content.Page[*T]{}, err
 	}
+	return k.page(ctx, q, keys, w, total)
+}
+
+// page reads one page of the documents matching q, with the keyset conditions of the window's cursors and one
+// item more than the window asks for, which tells whether another page exists.
+func (k *kind[T, F, O]) page(ctx context.Context, q bson.D, keys []relay.Sort[*T], w content.Window, total bool) (content.Page[*T], error) {
 	conds := bson.A{q}
 	if w.After != nil {
 		conds = append(conds, keyset(keys, w.After.Values, true))
@@ -139,37 +153,96 @@ func (k *Kind[T, F, O]) Page(ctx context.Context, filter *F, order []O, w conten
 	}
 	items, err := k.find(ctx, bson.D{{Key: "$and", Value: conds}}, keys, w.Backward(), int64(w.Size()+1))
 	if err != nil {
-		return page, err
+		return content.Page[*T]{}, err
 	}
-	page = relay.NewPage(items, keys, w)
-	if wantTotal {
-		release, err := acquire(ctx, "count "+k.coll.Name())
+	page := relay.NewPage(items, keys, w)
+	if total {
+		op := "count " + k.coll.Name()
+		n, err := read(ctx, op, q, func(q bson.D) (int64, error) { return k.coll.CountDocuments(ctx, q) })
 		if err != nil {
 			return page, err
-		}
-		n, err := k.coll.CountDocuments(ctx, q)
-		release()
-		if err != nil {
-			return page, storeErr("count "+k.coll.Name(), err)
 		}
 		page.Total = int(n)
 	}
 	return page, nil
 }
 
-// List returns every document that matches both the restriction (a query the caller builds, such as the parents
-// of a batch) and the API filter, sorted by keys. Nested connections page the result in memory.
-func (k *Kind[T, F, O]) List(ctx context.Context, restrict bson.D, filter *F, keys []relay.Sort[*T]) ([]*T, error) {
-	q, err := k.Filter(ctx, filter)
+// Related implements content.Collection. A batch of one set of targets, when its total is not asked for, reads
+// only the page (the window's items and one more); a larger batch reads every related item once and pages each
+// set's share in memory, since a portable query cannot limit each parent's share.
+func (k *kind[T, F, O]) Related(ctx context.Context, via content.Via, targets [][]string, filter *F, order []O, w content.Window, total bool) ([]content.Page[*T], error) {
+	keys, err := k.checked(order, w)
+	if err != nil {
+		return nil, err
+	}
+	q, err := k.where(ctx, filter)
+	if err != nil {
+		return nil, err
+	}
+	restrict := k.referring(via, union(targets))
+	if restrict == nil {
+		restrict = nothing
+	}
+	q = bson.D{{Key: "$and", Value: bson.A{restrict, q}}}
+	if len(targets) == 1 && !total {
+		p, err := k.page(ctx, q, keys, w, false)
+		return []content.Page[*T]{p}, err
+	}
+	items, err := k.find(ctx, q, keys, false, 0)
+	if err != nil {
+		return nil, err
+	}
+	pages := make([]content.Page[*T], len(targets))
+	for i, set := range targets {
+		var mine []*T
+		for _, it := range items {
+			if slices.ContainsFunc(k.refs(via, it), func(v string) bool { return slices.Contains(set, v) }) {
+				mine = append(mine, it)
+			}
+		}
+		pages[i] = relay.Slice(mine, keys, w)
+	}
+	return pages, nil
+}
+
+// referring is the query for the documents related to one of targets through via: those with one of the ids,
+// or that hold one of them through one of via's relations; nil for no targets.
+func (k *kind[T, F, O]) referring(via content.Via, targets []string) bson.D {
+	if len(via.Relations) == 0 {
+		return inIDs("_id", targets)
+	}
+	conds := make([]bson.D, len(via.Relations))
+	for i, r := range via.Relations {
+		conds[i] = inIDs(r.Field, targets)
+	}
+	return anyOf(conds...)
+}
+
+// refs are the values of an item that targets of via match: its id, or what it holds through via's relations.
+func (k *kind[T, F, O]) refs(via content.Via, item *T) []string {
+	if len(via.Relations) == 0 {
+		return []string{k.id(item)}
+	}
+	n, _ := any(item).(content.Node)
+	var out []string
+	for _, r := range via.Relations {
+		out = append(out, r.Refs(n)...)
+	}
+	return out
+}
+
+// list returns every document that matches both the restriction and the API filter, sorted by keys.
+func (k *kind[T, F, O]) list(ctx context.Context, restrict bson.D, filter *F, keys []relay.Sort[*T]) ([]*T, error) {
+	q, err := k.where(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
 	return k.find(ctx, bson.D{{Key: "$and", Value: bson.A{restrict, q}}}, keys, false, 0)
 }
 
-// ByIDs returns the documents with the given ids, keyed by id; missing ids are absent.
-func (k *Kind[T, F, O]) ByIDs(ctx context.Context, ids []string) (map[string]*T, error) {
-	items, err := k.find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, nil, false, 0)
+// Get implements content.Collection.
+func (k *kind[T, F, O]) Get(ctx context.Context, ids []string) (map[string]*T, error) {
+	items, err := k.find(ctx, inIDs("_id", ids), nil, false, 0)
 	out := make(map[string]*T, len(items))
 	for _, it := range items {
 		out[k.id(it)] = it
@@ -177,25 +250,35 @@ func (k *Kind[T, F, O]) ByIDs(ctx context.Context, ids []string) (map[string]*T,
 	return out, err
 }
 
-// One returns the document with the given value of a unique field (such as slug), or a NOT_FOUND error.
-func (k *Kind[T, F, O]) One(ctx context.Context, field, value string) (*T, error) {
-	release, err := acquire(ctx, "find "+k.coll.Name())
+// BySlug implements content.Collection.
+func (k *kind[T, F, O]) BySlug(ctx context.Context, slug string) (*T, error) {
+	op := "find " + k.coll.Name()
+	t, err := read(ctx, op, bson.D{{Key: k.unique, Value: slug}}, func(q bson.D) (*T, error) {
+		var t T
+		return &t, k.coll.FindOne(ctx, q).Decode(&t)
+	})
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, content.Errorf(content.ENotFound, k.arg, "no %s with %s %q", k.typ, k.arg, slug)
+	}
+	return t, err
+}
+
+// Capped implements content.Collection.
+func (k *kind[T, F, O]) Capped(ctx context.Context, filter *F, limit int) ([]*T, error) {
+	q, err := k.where(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
-	var t T
-	err = k.coll.FindOne(ctx, bson.D{{Key: field, Value: value}}).Decode(&t)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, content.Errorf(content.ENotFound, field, "no %s with %s %q", k.coll.Name(), field, value)
-	}
+	keys, err := k.sort(nil)
 	if err != nil {
-		return nil, storeErr("find "+k.coll.Name(), err)
+		return nil, err
 	}
-	return &t, nil
+	return k.find(ctx, q, keys, false, int64(limit))
 }
 
-func (k *Kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T], reverse bool, limit int64) ([]*T, error) {
+// find reads the documents matching q through the read gate, sorted by keys (reversed when reverse), at most
+// limit of them (all when 0).
+func (k *kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T], reverse bool, limit int64) ([]*T, error) {
 	opts := options.Find()
 	if len(keys) > 0 {
 		sort := bson.D{}
@@ -209,57 +292,7 @@ func (k *Kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	} else {
 		opts.SetBatchSize(batchSize)
 	}
-	return readAll[*T](ctx, "find "+k.coll.Name(), func() (*mongo.Cursor, error) { return k.coll.Find(ctx, q, opts) })
-}
-
-// Put writes item by the unique field key (slug, or _id for countries): it replaces the whole document that has
-// the same value, keeping its id, so that a field the item no longer has is gone too, or inserts it with the
-// item's own id when it has one (the seed's stable ids), else a new one. It returns the stored id. The derived index fields and updatedAt are set here.
-func (k *Kind[T, F, O]) Put(ctx context.Context, key string, item *T) (string, error) {
-	if err := k.derive(ctx, []*T{item}); err != nil {
-		return "", err
-	}
-	raw, err := bson.Marshal(item)
-	if err != nil {
-		return "", fmt.Errorf("put %s: %w", k.coll.Name(), err)
-	}
-	var doc bson.D
-	if err := bson.Unmarshal(raw, &doc); err != nil {
-		return "", fmt.Errorf("put %s: %w", k.coll.Name(), err)
-	}
-	var value any
-	for _, e := range doc {
-		if e.Key == key {
-			value = e.Value
-		}
-	}
-	id, _ := value.(string)
-	if key != "_id" {
-		var stored struct {
-			ID string `bson:"_id"`
-		}
-		err := k.coll.FindOne(ctx, bson.D{{Key: key, Value: value}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&stored)
-		switch {
-		case err == nil:
-			id = stored.ID
-		case errors.Is(err, mongo.ErrNoDocuments):
-			if id = k.id(item); id == "" {
-				id = bson.NewObjectID().Hex()
-			}
-		default:
-			return "", storeErr("put "+k.coll.Name(), err)
-		}
-	}
-	for i, e := range doc {
-		switch e.Key {
-		case "_id":
-			doc[i].Value = id
-		case "updatedAt":
-			doc[i].Value = nowUTC()
-		}
-	}
-	_, err = k.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))
-	return id, storeErr("put "+k.coll.Name(), err)
+	return readAll[*T](ctx, "find "+k.coll.Name(), q, func(q bson.D) (*mongo.Cursor, error) { return k.coll.Find(ctx, q, opts) })
 }
 
 // batchSize is the first batch of an unlimited find (MongoDB's default is 101 documents): a relation level of a
@@ -289,10 +322,13 @@ func keyset[T any](keys []relay.Sort[T], values []any, after bool) bson.D {
 		branches = append(branches, bson.D{{Key: "$and", Value: append(and, beyond)}})
 	}
 	if len(branches) == 0 {
-		return bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{}}}}}
+		return nothing
 	}
 	return bson.D{{Key: "$or", Value: branches}}
 }
+
+// nothing is a query no document matches.
+var nothing = bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: bson.A{}}}}}
 
 // beyondValue matches values after v in ascending order, or before it when desc; nil when nothing can be.
 func beyondValue(field string, v any, desc bool) bson.D {
@@ -311,10 +347,30 @@ func beyondValue(field string, v any, desc bool) bson.D {
 	}
 }
 
-// storeErr wraps a driver error as an internal error: its text is logged, never shown to clients.
+// union is the distinct values of the sets, in first-seen order.
+func union(sets [][]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, set := range sets {
+		for _, v := range set {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// storeErr wraps a driver error as an internal error: its text is logged, never shown to clients. A command that
+// timed out is, besides, a context.DeadlineExceeded, so that callers tell a request out of time without knowing
+// the driver.
 func storeErr(op string, err error) error {
-	if err == nil {
+	switch {
+	case err == nil:
 		return nil
+	case mongo.IsTimeout(err) && !errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("%s: %w (%w)", op, context.DeadlineExceeded, err)
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

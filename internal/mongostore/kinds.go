@@ -14,11 +14,11 @@ func nameSort[T any](name func(*T) string) relay.Sort[*T] {
 	return relay.Sort[*T]{Field: "sortName", Type: relay.String, Value: func(t *T) any { return name(t) }}
 }
 
-func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
+func (s *Store) coalitionKind() *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
 	type C = content.Coalition
-	return &Kind[C, content.CoalitionFilter, *content.CoalitionOrder]{
-		coll: s.db.Collection("coalitions"),
-		id:   func(c *C) string { return c.ID },
+	return &kind[C, content.CoalitionFilter, *content.CoalitionOrder]{
+		coll: s.db.Collection("coalitions"), typ: content.TypeCoalition, unique: "slug", arg: "slug",
+		id: func(c *C) string { return c.ID },
 		fields: map[string]relay.Sort[*C]{
 			"NAME":        nameSort(func(c *C) string { return c.SortName }),
 			"COUNTRY":     {Field: "countryCode", Type: relay.String, Value: func(c *C) any { return c.CountryCode }},
@@ -38,7 +38,7 @@ func (s *Store) coalitionKind() *Kind[content.Coalition, content.CoalitionFilter
 
 func (s *Store) compileCoalition(ctx context.Context, f *content.CoalitionFilter) (bson.D, error) {
 	var c conds
-	in(&c, "countryCode", codes(f.Country))
+	in(&c, content.CoalitionCountry.Field, codes(f.Country))
 	in(&c, "status", f.Status)
 	in(&c, "scope", f.Scope)
 	in(&c, "focusAreas", f.FocusArea)
@@ -48,67 +48,20 @@ func (s *Store) compileCoalition(ctx context.Context, f *content.CoalitionFilter
 		return nil, err
 	}
 	c.timeRange("updatedAt", f.UpdatedAt)
-	if f.HasMember != nil {
-		if err := s.members(ctx, &c, "filter.hasMember", *f.HasMember, content.TypeStakeholder); err != nil {
-			return nil, err
-		}
+	if err := s.members(ctx, &c, "filter.hasMember", content.TypeStakeholder, f.HasMember); err != nil {
+		return nil, err
 	}
-	if f.HasInitiative != nil {
-		err := s.initiativeRefs(ctx, &c, "filter.hasInitiative", *f.HasInitiative, func(i *content.Initiative) []string { return i.CoalitionIDs })
-		if err != nil {
-			return nil, err
-		}
+	if err := s.referredBy(ctx, &c, "filter.hasInitiative", content.LinkedTo, f.HasInitiative); err != nil {
+		return nil, err
 	}
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileCoalition)
 }
 
-// members restricts c to the other side of the memberships of the given coalition or stakeholder (global ID of
-// type t): a stakeholder's coalitions, or a coalition's members.
-func (s *Store) members(ctx context.Context, c *conds, arg, gid string, t content.TypeName) error {
-	id, err := localID(arg, gid, t)
-	if err != nil {
-		return err
-	}
-	from := map[content.TypeName]string{content.TypeStakeholder: "stakeholderId", content.TypeCoalition: "coalitionId"}[t]
-	ms, err := s.Memberships(ctx, from, []string{id}, nil)
-	if err != nil {
-		return err
-	}
-	ids := []string{}
-	for _, m := range ms {
-		if t == content.TypeStakeholder {
-			ids = append(ids, m.CoalitionID)
-		} else {
-			ids = append(ids, m.StakeholderID)
-		}
-	}
-	in(c, "_id", ids)
-	return nil
-}
-
-// initiativeRefs restricts c to the ids an initiative (global ID) refers to: its partners or its coalitions.
-func (s *Store) initiativeRefs(ctx context.Context, c *conds, arg, gid string, refs func(*content.Initiative) []string) error {
-	id, err := localID(arg, gid, content.TypeInitiative)
-	if err != nil {
-		return err
-	}
-	found, err := s.Initiatives.ByIDs(ctx, []string{id})
-	if err != nil {
-		return err
-	}
-	ids := []string{}
-	if it := found[id]; it != nil {
-		ids = refs(it)
-	}
-	in(c, "_id", ids)
-	return nil
-}
-
-func (s *Store) stakeholderKind() *Kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
+func (s *Store) stakeholderKind() *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
 	type S = content.Stakeholder
-	return &Kind[S, content.StakeholderFilter, *content.StakeholderOrder]{
-		coll: s.db.Collection("stakeholders"),
-		id:   func(x *S) string { return x.ID },
+	return &kind[S, content.StakeholderFilter, *content.StakeholderOrder]{
+		coll: s.db.Collection("stakeholders"), typ: content.TypeStakeholder, unique: "slug", arg: "slug",
+		id: func(x *S) string { return x.ID },
 		fields: map[string]relay.Sort[*S]{
 			"NAME":       nameSort(func(x *S) string { return x.SortName }),
 			"KIND":       {Field: "kind", Type: relay.String, Value: func(x *S) any { return string(x.Kind) }},
@@ -138,31 +91,26 @@ func (s *Store) compileStakeholder(ctx context.Context, f *content.StakeholderFi
 	var c conds
 	in(&c, "kind", f.Kind)
 	in(&c, "category", f.Category)
-	in(&c, "countryCode", codes(f.Country))
+	in(&c, content.StakeholderCountry.Field, codes(f.Country))
 	c.all("tags", f.Tags)
 	if err := c.search(f.Search); err != nil {
 		return nil, err
 	}
 	c.timeRange("updatedAt", f.UpdatedAt)
-	if f.MemberOf != nil {
-		if err := s.members(ctx, &c, "filter.memberOf", *f.MemberOf, content.TypeCoalition); err != nil {
-			return nil, err
-		}
+	if err := s.members(ctx, &c, "filter.memberOf", content.TypeCoalition, f.MemberOf); err != nil {
+		return nil, err
 	}
-	if f.PartnerOf != nil {
-		err := s.initiativeRefs(ctx, &c, "filter.partnerOf", *f.PartnerOf, func(i *content.Initiative) []string { return i.PartnerIDs })
-		if err != nil {
-			return nil, err
-		}
+	if err := s.referredBy(ctx, &c, "filter.partnerOf", content.PartnerOf, f.PartnerOf); err != nil {
+		return nil, err
 	}
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileStakeholder)
 }
 
-func (s *Store) initiativeKind() *Kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder] {
+func (s *Store) initiativeKind() *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder] {
 	type I = content.Initiative
-	return &Kind[I, content.InitiativeFilter, *content.InitiativeOrder]{
-		coll: s.db.Collection("initiatives"),
-		id:   func(x *I) string { return x.ID },
+	return &kind[I, content.InitiativeFilter, *content.InitiativeOrder]{
+		coll: s.db.Collection("initiatives"), typ: content.TypeInitiative, unique: "slug", arg: "slug",
+		id: func(x *I) string { return x.ID },
 		fields: map[string]relay.Sort[*I]{
 			"NAME":       nameSort(func(x *I) string { return x.SortName }),
 			"SCOPE":      {Field: "scope", Type: relay.String, Value: func(x *I) any { return string(x.Scope) }},
@@ -185,7 +133,7 @@ func (s *Store) initiativeKind() *Kind[content.Initiative, content.InitiativeFil
 func (s *Store) compileInitiative(ctx context.Context, f *content.InitiativeFilter) (bson.D, error) {
 	var c conds
 	in(&c, "scope", f.Scope)
-	in(&c, "countryCodes", codes(f.Country))
+	in(&c, content.InitiativeCountries.Field, codes(f.Country))
 	in(&c, "focusAreas", f.FocusArea)
 	c.intRange("startYear", f.StartYear)
 	c.all("tags", f.Tags)
@@ -193,27 +141,20 @@ func (s *Store) compileInitiative(ctx context.Context, f *content.InitiativeFilt
 		return nil, err
 	}
 	c.timeRange("updatedAt", f.UpdatedAt)
-	for field, ref := range map[string]struct {
-		id *string
-		t  content.TypeName
-	}{"partnerIds": {f.HasPartner, content.TypeStakeholder}, "coalitionIds": {f.HasCoalition, content.TypeCoalition}} {
-		if ref.id == nil {
-			continue
-		}
-		id, err := localID("filter", *ref.id, ref.t)
-		if err != nil {
-			return nil, err
-		}
-		c.eq(field, id)
+	if err := c.refersTo("filter.hasPartner", content.PartnerOf, f.HasPartner); err != nil {
+		return nil, err
+	}
+	if err := c.refersTo("filter.hasCoalition", content.LinkedTo, f.HasCoalition); err != nil {
+		return nil, err
 	}
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileInitiative)
 }
 
-func (s *Store) toolkitKind() *Kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder] {
+func (s *Store) toolkitKind() *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder] {
 	type T = content.ToolkitSection
-	return &Kind[T, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]{
-		coll: s.db.Collection("toolkitSections"),
-		id:   func(x *T) string { return x.ID },
+	return &kind[T, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]{
+		coll: s.db.Collection("toolkitSections"), typ: content.TypeToolkitSection, unique: "slug", arg: "slug",
+		id: func(x *T) string { return x.ID },
 		fields: map[string]relay.Sort[*T]{
 			"POSITION":   {Field: "position", Type: relay.String, Value: func(x *T) any { return x.Position }},
 			"TITLE":      nameSort(func(x *T) string { return x.SortName }),
@@ -229,15 +170,11 @@ func (s *Store) toolkitKind() *Kind[content.ToolkitSection, content.ToolkitSecti
 
 func (s *Store) compileToolkit(ctx context.Context, f *content.ToolkitSectionFilter) (bson.D, error) {
 	var c conds
-	for field, ref := range map[string]*string{"parentId": f.Parent, "ancestorIds": f.Ancestor} {
-		if ref == nil {
-			continue
-		}
-		id, err := localID("filter", *ref, content.TypeToolkitSection)
-		if err != nil {
-			return nil, err
-		}
-		c.eq(field, id)
+	if err := c.refersTo("filter.parent", content.ParentOf, f.Parent); err != nil {
+		return nil, err
+	}
+	if err := c.refersTo("filter.ancestor", content.AncestorOf, f.Ancestor); err != nil {
+		return nil, err
 	}
 	c.intRange("depth", f.Depth)
 	if f.Proposed != nil {
@@ -251,11 +188,11 @@ func (s *Store) compileToolkit(ctx context.Context, f *content.ToolkitSectionFil
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileToolkit)
 }
 
-func (s *Store) blogPostKind() *Kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder] {
+func (s *Store) blogPostKind() *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder] {
 	type B = content.BlogPost
-	return &Kind[B, content.BlogPostFilter, *content.BlogPostOrder]{
-		coll: s.db.Collection("blogPosts"),
-		id:   func(x *B) string { return x.ID },
+	return &kind[B, content.BlogPostFilter, *content.BlogPostOrder]{
+		coll: s.db.Collection("blogPosts"), typ: content.TypeBlogPost, unique: "slug", arg: "slug",
+		id: func(x *B) string { return x.ID },
 		fields: map[string]relay.Sort[*B]{
 			"PUBLISHED_ON": {Field: "publishedOn", Type: relay.Time, Null: true, Value: func(x *B) any { return x.PublishedOn }},
 			"TITLE":        nameSort(func(x *B) string { return x.SortName }),
@@ -272,25 +209,14 @@ func (s *Store) blogPostKind() *Kind[content.BlogPost, content.BlogPostFilter, *
 
 func (s *Store) compileBlogPost(ctx context.Context, f *content.BlogPostFilter) (bson.D, error) {
 	var c conds
-	for field, ref := range map[string]struct {
-		id *string
-		t  content.TypeName
-	}{"authorIds": {f.Author, content.TypeStakeholder}, "publisherId": {f.Publisher, content.TypeStakeholder}} {
-		if ref.id == nil {
-			continue
-		}
-		id, err := localID("filter", *ref.id, ref.t)
-		if err != nil {
-			return nil, err
-		}
-		c.eq(field, id)
+	if err := c.refersTo("filter.author", content.Authored, f.Author); err != nil {
+		return nil, err
 	}
-	if f.Mentions != nil {
-		t, id, err := content.ParseGlobalID("filter.mentions", *f.Mentions, content.ContentTypes...)
-		if err != nil {
-			return nil, err
-		}
-		c.eq("mentions", content.KeyOf(t, id))
+	if err := c.refersTo("filter.publisher", content.Published, f.Publisher); err != nil {
+		return nil, err
+	}
+	if err := c.refersTo("filter.mentions", content.Mentions, f.Mentions); err != nil {
+		return nil, err
 	}
 	c.dateRange("publishedOn", f.PublishedOn)
 	c.all("tags", f.Tags)
@@ -301,11 +227,11 @@ func (s *Store) compileBlogPost(ctx context.Context, f *content.BlogPostFilter) 
 	return combine(ctx, c, f.And, f.Or, f.Not, s.compileBlogPost)
 }
 
-func (s *Store) countryKind() *Kind[content.Country, content.CountryFilter, *content.CountryOrder] {
+func (s *Store) countryKind() *kind[content.Country, content.CountryFilter, *content.CountryOrder] {
 	type C = content.Country
-	return &Kind[C, content.CountryFilter, *content.CountryOrder]{
-		coll: s.db.Collection("countries"),
-		id:   func(x *C) string { return x.Code },
+	return &kind[C, content.CountryFilter, *content.CountryOrder]{
+		coll: s.db.Collection("countries"), typ: content.TypeCountry, unique: "_id", arg: "code",
+		id: func(x *C) string { return x.Code },
 		fields: map[string]relay.Sort[*C]{
 			"NAME": nameSort(func(x *C) string { return x.SortName }),
 			"CODE": {Field: "_id", Type: relay.String, Value: func(x *C) any { return x.Code }},

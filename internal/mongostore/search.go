@@ -20,7 +20,7 @@ import (
 )
 
 // Full-text search without $text (FerretDB 1.24 has none): every document carries its folded words (content.Index,
-// kept by Put), a query matches all its words against the multikey `keywords` index, and ranking happens in Go on
+// kept by the store on write), a query matches all its words against the multikey `keywords` index, and ranking happens in Go on
 // the few index fields it projects.
 
 // matchWords is the condition of a query on the keyword index: every whole word, and the last word as a prefix.
@@ -36,20 +36,15 @@ func matchWords(q content.SearchQuery) bson.A {
 	return c
 }
 
-// visible is the one visibility rule of search: the conditions a document must meet for the reader of ctx to find
-// it. All content is published today, so there are none; when drafts exist, the rule for anonymous readers joins
-// here (and in the list filters).
-func visible(context.Context) bson.A { return bson.A{} }
-
 // searchKind is what search needs of one content collection: where its documents are, and how to load some by id.
 type searchKind struct {
 	coll  *mongo.Collection
 	nodes func(context.Context, []string) (map[string]content.Node, error)
 }
 
-func searchOf[T any, F any, O Order](k *Kind[T, F, O]) searchKind {
+func searchOf[T any, F any, O Order](k *kind[T, F, O]) searchKind {
 	return searchKind{coll: k.coll, nodes: func(ctx context.Context, ids []string) (map[string]content.Node, error) {
-		found, err := k.ByIDs(ctx, ids)
+		found, err := k.Get(ctx, ids)
 		out := make(map[string]content.Node, len(found))
 		for id, item := range found {
 			if n, ok := any(item).(content.Node); ok {
@@ -62,11 +57,11 @@ func searchOf[T any, F any, O Order](k *Kind[T, F, O]) searchKind {
 
 func (s *Store) searchKinds() map[content.TypeName]searchKind {
 	return map[content.TypeName]searchKind{
-		content.TypeCoalition:      searchOf(s.Coalitions),
-		content.TypeStakeholder:    searchOf(s.Stakeholders),
-		content.TypeInitiative:     searchOf(s.Initiatives),
-		content.TypeToolkitSection: searchOf(s.ToolkitSection),
-		content.TypeBlogPost:       searchOf(s.BlogPosts),
+		content.TypeCoalition:      searchOf(s.coalitions),
+		content.TypeStakeholder:    searchOf(s.stakeholders),
+		content.TypeInitiative:     searchOf(s.initiatives),
+		content.TypeToolkitSection: searchOf(s.toolkit),
+		content.TypeBlogPost:       searchOf(s.blogPosts),
 	}
 }
 
@@ -126,13 +121,13 @@ func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []conte
 
 // match returns the scored hits of one collection.
 func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q content.SearchQuery) ([]*content.Hit, error) {
-	filter := bson.D{{Key: "$and", Value: append(visible(ctx), matchWords(q)...)}}
+	filter := bson.D{{Key: "$and", Value: matchWords(q)}}
 	projection := bson.D{{Key: "_id", Value: 1}, {Key: "sortName", Value: 1}, {Key: "keywords", Value: 1},
 		{Key: "titleCount", Value: 1}, {Key: "leadCount", Value: 1}}
 	docs, err := readAll[struct {
 		ID            string `bson:"_id"`
 		content.Index `bson:",inline"`
-	}](ctx, "search "+coll.Name(), func() (*mongo.Cursor, error) {
+	}](ctx, "search "+coll.Name(), filter, func(filter bson.D) (*mongo.Cursor, error) {
 		return coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
 	})
 	if err != nil {
@@ -191,19 +186,17 @@ func load(ctx context.Context, kinds map[content.TypeName]searchKind, p *content
 // a fresh one. It sets the fields the document type has, as they are stored, plus the derived ones: updatedAt does
 // not change, fields this build does not know stay. A current database costs one query per collection.
 func (s *Store) reindex(ctx context.Context) error {
-	return errors.Join(reindexKind(ctx, s.Coalitions), reindexKind(ctx, s.Stakeholders), reindexKind(ctx, s.Initiatives),
-		reindexKind(ctx, s.ToolkitSection), reindexKind(ctx, s.BlogPosts), reindexKind(ctx, s.Countries))
+	return errors.Join(reindexKind(ctx, s.coalitions), reindexKind(ctx, s.stakeholders), reindexKind(ctx, s.initiatives),
+		reindexKind(ctx, s.toolkit), reindexKind(ctx, s.blogPosts), reindexKind(ctx, s.countries))
 }
 
-func reindexKind[T any, F any, O Order](ctx context.Context, k *Kind[T, F, O]) error {
-	cur, err := k.coll.Find(ctx, bson.D{{Key: "indexVersion", Value: bson.D{{Key: "$ne", Value: content.IndexVersion}}}},
-		options.Find().SetBatchSize(batchSize))
+func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) error {
+	items, err := readAll[*T](ctx, "reindex "+k.coll.Name(), bson.D{{Key: "indexVersion", Value: bson.D{{Key: "$ne", Value: content.IndexVersion}}}},
+		func(q bson.D) (*mongo.Cursor, error) {
+			return k.coll.Find(ctx, q, options.Find().SetBatchSize(batchSize))
+		})
 	if err != nil {
-		return storeErr("reindex "+k.coll.Name(), err)
-	}
-	var items []*T
-	if err := cur.All(ctx, &items); err != nil {
-		return storeErr("reindex "+k.coll.Name(), err)
+		return err
 	}
 	if len(items) == 0 {
 		return nil

@@ -2,8 +2,12 @@ package mongostore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"coalitiongraph/internal/content"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
@@ -13,8 +17,8 @@ type commandShare chan struct{}
 
 type commandShareKey struct{}
 
-// WithCommandLimit returns ctx under which at most n database commands run at once (no bound when n < 1).
-func WithCommandLimit(ctx context.Context, n int) context.Context {
+// WithCommandLimit implements content.Store.
+func (s *Store) WithCommandLimit(ctx context.Context, n int) context.Context {
 	if n < 1 {
 		return ctx
 	}
@@ -36,17 +40,43 @@ func acquire(ctx context.Context, op string) (func(), error) {
 	}
 }
 
-// readAll runs a command that opens a cursor, within the request's share, and decodes every document it yields.
-func readAll[T any](ctx context.Context, op string, open func() (*mongo.Cursor, error)) ([]T, error) {
+// read is the store's one read gate: every find, count and aggregate of every collection passes here, with the
+// query it would run. It narrows the query to what the request's read scope (content.ScopeOf) may see, waits for
+// a place among the request's running commands, and runs the command with the narrowed query.
+func read[R any](ctx context.Context, op string, q bson.D, run func(q bson.D) (R, error)) (R, error) {
+	q = scoped(ctx, q)
 	release, err := acquire(ctx, op)
 	if err != nil {
-		return nil, err
+		var zero R
+		return zero, err
 	}
 	defer release()
-	cur, err := open()
-	if err != nil {
-		return nil, storeErr(op, err)
+	r, err := run(q)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return r, err
 	}
-	var out []T
-	return out, storeErr(op, cur.All(ctx, &out))
+	return r, storeErr(op, err)
+}
+
+// scoped narrows q to the documents the scope may see. Every stored item is published today, so the published
+// scope sees all of them; drafts will narrow it here.
+func scoped(ctx context.Context, q bson.D) bson.D {
+	switch content.ScopeOf(ctx) {
+	case content.ScopePublished:
+		return q
+	}
+	return nothing
+}
+
+// readAll runs, through the read gate, a command that opens a cursor on the documents matching q, and decodes
+// every document it yields.
+func readAll[T any](ctx context.Context, op string, q bson.D, open func(q bson.D) (*mongo.Cursor, error)) ([]T, error) {
+	return read(ctx, op, q, func(q bson.D) ([]T, error) {
+		cur, err := open(q)
+		if err != nil {
+			return nil, err
+		}
+		var out []T
+		return out, cur.All(ctx, &out)
+	})
 }

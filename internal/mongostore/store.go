@@ -15,53 +15,81 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// Store is the content graph in one MongoDB database.
+// Store is the content graph in one MongoDB database. It implements content.Store.
 type Store struct {
-	db             *mongo.Database
-	memberships    *mongo.Collection
-	Coalitions     *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
-	Stakeholders   *Kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
-	Initiatives    *Kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
-	ToolkitSection *Kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
-	BlogPosts      *Kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
-	Countries      *Kind[content.Country, content.CountryFilter, *content.CountryOrder]
+	db           *mongo.Database
+	memberships  *mongo.Collection
+	coalitions   *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
+	stakeholders *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
+	initiatives  *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
+	toolkit      *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
+	blogPosts    *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
+	countries    *kind[content.Country, content.CountryFilter, *content.CountryOrder]
 }
+
+var _ content.Store = (*Store)(nil)
 
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
 	s := &Store{db: db, memberships: db.Collection("memberships")}
-	s.Coalitions = s.coalitionKind()
-	s.Stakeholders = s.stakeholderKind()
-	s.Initiatives = s.initiativeKind()
-	s.ToolkitSection = s.toolkitKind()
-	s.BlogPosts = s.blogPostKind()
-	s.Countries = s.countryKind()
+	s.coalitions = s.coalitionKind()
+	s.stakeholders = s.stakeholderKind()
+	s.initiatives = s.initiativeKind()
+	s.toolkit = s.toolkitKind()
+	s.blogPosts = s.blogPostKind()
+	s.countries = s.countryKind()
 	return s
 }
+
+// Coalitions implements content.Store.
+func (s *Store) Coalitions() content.Collection[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
+	return s.coalitions
+}
+
+// Stakeholders implements content.Store.
+func (s *Store) Stakeholders() content.Collection[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
+	return s.stakeholders
+}
+
+// Initiatives implements content.Store.
+func (s *Store) Initiatives() content.Collection[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder] {
+	return s.initiatives
+}
+
+// ToolkitSections implements content.Store.
+func (s *Store) ToolkitSections() content.Collection[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder] {
+	return s.toolkit
+}
+
+// BlogPosts implements content.Store.
+func (s *Store) BlogPosts() content.Collection[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder] {
+	return s.blogPosts
+}
+
+// Countries implements content.Store.
+func (s *Store) Countries() content.Collection[content.Country, content.CountryFilter, *content.CountryOrder] {
+	return s.countries
+}
+
+// Memberships implements content.Store.
+func (s *Store) Memberships() content.Memberships { return memberships{s} }
 
 // Ping tells whether the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	return s.db.RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err()
 }
 
-// Empty tells whether the database holds no content yet.
+// Empty implements content.Store: a store with no country and no coalition holds no content.
 func (s *Store) Empty(ctx context.Context) (bool, error) {
-	n, err := s.Countries.coll.EstimatedDocumentCount(ctx)
-	if err != nil {
-		return false, storeErr("count countries", err)
+	for _, coll := range []*mongo.Collection{s.countries.coll, s.coalitions.coll} {
+		found, err := readAll[bson.Raw](ctx, "find "+coll.Name(), bson.D{}, func(q bson.D) (*mongo.Cursor, error) {
+			return coll.Find(ctx, q, options.Find().SetLimit(1).SetProjection(bson.D{{Key: "_id", Value: 1}}))
+		})
+		if err != nil || len(found) > 0 {
+			return false, err
+		}
 	}
-	m, err := s.Coalitions.coll.EstimatedDocumentCount(ctx)
-	return n+m == 0, storeErr("count coalitions", err)
-}
-
-// Memberships returns the memberships whose field ("coalitionId" or "stakeholderId") is one of ids, restricted to
-// roles when given.
-func (s *Store) Memberships(ctx context.Context, field string, ids []string, roles []content.MembershipRole) ([]*content.Membership, error) {
-	q := bson.D{{Key: field, Value: bson.D{{Key: "$in", Value: ids}}}}
-	if len(roles) > 0 {
-		q = append(q, bson.E{Key: "role", Value: bson.D{{Key: "$in", Value: roles}}})
-	}
-	return s.findMemberships(ctx, q)
+	return true, nil
 }
 
 // PutMembership writes the membership of a stakeholder in a coalition, keyed by the pair.
@@ -90,17 +118,17 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	common := []mongo.IndexModel{index(true, "slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags"),
 		ordered("indexVersion")}
 	plan := map[*mongo.Collection][]mongo.IndexModel{
-		s.Coalitions.coll: append(common, ordered("countryCode", "sortName"), ordered("status", "sortName"),
+		s.coalitions.coll: append(common, ordered("countryCode", "sortName"), ordered("status", "sortName"),
 			ordered("scope"), ordered("launchYear"), ordered("focusAreas")),
-		s.Stakeholders.coll: append(common, ordered("kind", "sortName"), ordered("category", "sortName"),
+		s.stakeholders.coll: append(common, ordered("kind", "sortName"), ordered("category", "sortName"),
 			ordered("countryCode", "sortName")),
-		s.Initiatives.coll: append(common, ordered("scope", "sortName"), ordered("startYear"), ordered("countryCodes"),
+		s.initiatives.coll: append(common, ordered("scope", "sortName"), ordered("startYear"), ordered("countryCodes"),
 			ordered("focusAreas"), ordered("partnerIds"), ordered("coalitionIds")),
-		s.ToolkitSection.coll: append(common, ordered("position"), ordered("parentId", "position"),
+		s.toolkit.coll: append(common, ordered("position"), ordered("parentId", "position"),
 			ordered("ancestorIds", "position"), ordered("depth")),
-		s.BlogPosts.coll: append(common, ordered("publishedOn"), ordered("authorIds", "publishedOn"),
+		s.blogPosts.coll: append(common, ordered("publishedOn"), ordered("authorIds", "publishedOn"),
 			ordered("publisherId", "publishedOn"), ordered("mentions", "publishedOn")),
-		s.Countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords"), ordered("indexVersion")},
+		s.countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords"), ordered("indexVersion")},
 		s.memberships:    {index(true, "coalitionId", "stakeholderId"), index(true, "stakeholderId", "coalitionId"), ordered("role")},
 	}
 	for coll, models := range plan {
@@ -143,20 +171,19 @@ func indexName(keys bson.D) string {
 	return strings.Join(names, "_")
 }
 
-// Nodes reads several content items of one type by id in one query; missing ones are left out, and so is a type
-// that is not content.
+// Nodes implements content.Store.
 func (s *Store) Nodes(ctx context.Context, t content.TypeName, ids []string) ([]content.Node, error) {
 	switch t {
 	case content.TypeCoalition:
-		return values(s.Coalitions.ByIDs(ctx, ids))
+		return values(s.coalitions.Get(ctx, ids))
 	case content.TypeStakeholder:
-		return values(s.Stakeholders.ByIDs(ctx, ids))
+		return values(s.stakeholders.Get(ctx, ids))
 	case content.TypeInitiative:
-		return values(s.Initiatives.ByIDs(ctx, ids))
+		return values(s.initiatives.Get(ctx, ids))
 	case content.TypeToolkitSection:
-		return values(s.ToolkitSection.ByIDs(ctx, ids))
+		return values(s.toolkit.Get(ctx, ids))
 	case content.TypeBlogPost:
-		return values(s.BlogPosts.ByIDs(ctx, ids))
+		return values(s.blogPosts.Get(ctx, ids))
 	}
 	return nil, nil
 }

@@ -196,7 +196,7 @@ func Load(ctx context.Context, store *mongostore.Store, d *Dataset) error {
 func (l *loader) countries(ctx context.Context, d *Dataset) error {
 	for _, c := range d.Countries {
 		err := l.put(content.TypeCountry, c.Code, func() (string, error) {
-			return l.store.Countries.Put(ctx, "_id", &content.Country{Code: c.Code, Name: c.Name, EUMember: c.EUMember})
+			return l.store.Put(ctx, &content.Country{Code: c.Code, Name: c.Name, EUMember: c.EUMember})
 		})
 		if err != nil {
 			return err
@@ -219,7 +219,7 @@ func (l *loader) stakeholders(ctx context.Context, d *Dataset) error {
 			return err
 		}
 		err := l.put(content.TypeStakeholder, s.Slug, func() (string, error) {
-			return l.store.Stakeholders.Put(ctx, "slug", &content.Stakeholder{
+			return l.store.Put(ctx, &content.Stakeholder{
 				ID: ID(content.TypeStakeholder, s.Slug), Slug: s.Slug, Name: s.Name, Kind: s.Kind, Category: s.Category, CountryCode: s.CountryCode,
 				Position: s.Position, Description: s.Description, Website: s.Website, Tags: list(s.Tags), SourceURL: s.SourceURL,
 			})
@@ -237,7 +237,7 @@ func (l *loader) coalitions(ctx context.Context, d *Dataset) error {
 			return err
 		}
 		err := l.put(content.TypeCoalition, c.Slug, func() (string, error) {
-			return l.store.Coalitions.Put(ctx, "slug", &content.Coalition{
+			return l.store.Put(ctx, &content.Coalition{
 				ID: ID(content.TypeCoalition, c.Slug), Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Status: c.Status, Scope: c.Scope,
 				LaunchYear: c.LaunchYear, Description: c.Description, Website: c.Website, FocusAreas: list(c.FocusAreas),
 				Tags: list(c.Tags), SourceURL: c.SourceURL,
@@ -278,7 +278,7 @@ func (l *loader) initiatives(ctx context.Context, d *Dataset) error {
 			return err
 		}
 		err = l.put(content.TypeInitiative, i.Slug, func() (string, error) {
-			return l.store.Initiatives.Put(ctx, "slug", &content.Initiative{
+			return l.store.Put(ctx, &content.Initiative{
 				ID: ID(content.TypeInitiative, i.Slug), Slug: i.Slug, Name: i.Name, Scope: i.Scope, CountryCodes: list(i.CountryCodes), StartYear: i.StartYear,
 				Description: i.Description, Website: i.Website, FocusAreas: list(i.FocusAreas), Tags: list(i.Tags),
 				SourceURL: i.SourceURL, PartnerIDs: partners, CoalitionIDs: coalitions,
@@ -309,7 +309,7 @@ func (l *loader) toolkit(ctx context.Context, d *Dataset) error {
 		}
 		sec.Place(parent)
 		err := l.put(content.TypeToolkitSection, s.Slug, func() (string, error) {
-			return l.store.ToolkitSection.Put(ctx, "slug", sec)
+			return l.store.Put(ctx, sec)
 		})
 		if err != nil {
 			return err
@@ -325,14 +325,14 @@ func (l *loader) blogPosts(ctx context.Context, d *Dataset) error {
 	// blanks a stored post) so that order in the file does not matter.
 	for _, p := range d.BlogPosts {
 		if err := l.put(content.TypeBlogPost, p.Slug, func() (string, error) {
-			stored, err := l.store.BlogPosts.One(ctx, "slug", p.Slug)
+			stored, err := l.store.BlogPosts().BySlug(ctx, p.Slug)
 			if err == nil {
 				return stored.ID, nil
 			}
 			if content.ErrorCode(err) != content.ENotFound {
 				return "", err
 			}
-			return l.store.BlogPosts.Put(ctx, "slug", &content.BlogPost{ID: ID(content.TypeBlogPost, p.Slug), Slug: p.Slug, Title: p.Title})
+			return l.store.Put(ctx, &content.BlogPost{ID: ID(content.TypeBlogPost, p.Slug), Slug: p.Slug, Title: p.Title})
 		}); err != nil {
 			return err
 		}
@@ -366,7 +366,7 @@ func (l *loader) blogPosts(ctx context.Context, d *Dataset) error {
 			post.MentionKeys = append(post.MentionKeys, content.KeyOf(m.Type, id))
 		}
 		if err := l.put(content.TypeBlogPost, p.Slug, func() (string, error) {
-			return l.store.BlogPosts.Put(ctx, "slug", post)
+			return l.store.Put(ctx, post)
 		}); err != nil {
 			return err
 		}

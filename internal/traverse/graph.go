@@ -18,33 +18,29 @@ import (
 	"sync/atomic"
 
 	"coalitiongraph/internal/content"
-	"coalitiongraph/internal/mongostore"
 )
 
-// Relation is the kind of an edge. Each has one canonical direction, from → to, given below; traversals follow
-// edges both ways.
+// Relation is the kind of an edge: the name of a relation of the content graph that traversal follows (see
+// content.Relations). Each has one canonical direction, from → to; traversals follow edges both ways.
 type Relation string
 
-// The relations of the content graph.
-const (
-	// MemberOf: stakeholder → coalition, a membership; the edge carries its role.
-	MemberOf Relation = "MEMBER_OF"
-	// PartnerOf: stakeholder → initiative, a partner that runs or supports it.
-	PartnerOf Relation = "PARTNER_OF"
-	// LinkedTo: initiative → coalition.
-	LinkedTo Relation = "LINKED_TO"
-	// Authored: stakeholder (a person) → blog post they wrote.
-	Authored Relation = "AUTHORED"
-	// Published: stakeholder (an organisation) → blog post it published.
-	Published Relation = "PUBLISHED"
-	// Mentions: blog post → the content it mentions.
-	Mentions Relation = "MENTIONS"
-	// ParentOf: toolkit section → its direct sub-section.
-	ParentOf Relation = "PARENT_OF"
-)
+// Relations lists every relation traversal follows, in the order edges are sorted by: the relation table's.
+// owners are the types whose documents hold some of them.
+var Relations, owners = traversed()
 
-// Relations lists every relation, in the order edges are sorted by.
-var Relations = []Relation{MemberOf, PartnerOf, LinkedTo, Authored, Published, Mentions, ParentOf}
+func traversed() (rels []Relation, owners []content.TypeName) {
+	for _, r := range content.Relations {
+		if r.Traversed {
+			rels = append(rels, Relation(r.Name))
+		}
+	}
+	for _, t := range content.ContentTypes {
+		if slices.ContainsFunc(content.OwnedBy(t), func(r *content.Relation) bool { return r.Traversed }) {
+			owners = append(owners, t)
+		}
+	}
+	return rels, owners
+}
 
 // Edge is one relation between two pieces of content, in its canonical direction. From and To are the
 // type-qualified keys of the ends (see content.KeyOf).
@@ -85,13 +81,13 @@ const DefaultBudget = 2000
 // Traverser walks the content graph in a store. The traversals of one request (WithBudget) reach at most Budget
 // nodes together, so that many aliases of a traversal cost no more than one.
 type Traverser struct {
-	store  *mongostore.Store
+	store  content.Store
 	budget int
 }
 
 // New returns a traverser over store; budget is the most nodes one traversal may hold (DefaultBudget when not
 // positive).
-func New(store *mongostore.Store, budget int) *Traverser {
+func New(store content.Store, budget int) *Traverser {
 	if budget <= 0 {
 		budget = DefaultBudget
 	}
@@ -150,33 +146,22 @@ func localOf(key string) string {
 	return id
 }
 
-// edgesOf are the edges stored in a document: an initiative's partners and coalitions, a post's authors,
-// publisher and mentions, a section's parent. Coalitions and stakeholders store none; memberships are their own
-// documents.
+// edgesOf are the edges stored in a document, read through the relation table: an initiative's partners and
+// coalitions, a post's authors, publisher and mentions, a section's parent. Coalitions and stakeholders store
+// none; memberships are their own documents.
 func edgesOf(n content.Node) []*Edge {
 	var out []*Edge
-	add := func(from, to string, r Relation) { out = append(out, &Edge{From: from, To: to, Relation: r}) }
-	switch d := n.(type) {
-	case *content.Initiative:
-		for _, p := range d.PartnerIDs {
-			add(content.KeyOf(content.TypeStakeholder, p), d.Key(), PartnerOf)
+	owner := n.Key()
+	for _, r := range content.OwnedBy(TypeOf(owner)) {
+		if !r.Traversed {
+			continue
 		}
-		for _, c := range d.CoalitionIDs {
-			add(d.Key(), content.KeyOf(content.TypeCoalition, c), LinkedTo)
-		}
-	case *content.BlogPost:
-		for _, a := range d.AuthorIDs {
-			add(content.KeyOf(content.TypeStakeholder, a), d.Key(), Authored)
-		}
-		if d.PublisherID != nil {
-			add(content.KeyOf(content.TypeStakeholder, *d.PublisherID), d.Key(), Published)
-		}
-		for _, m := range d.MentionKeys {
-			add(d.Key(), m, Mentions)
-		}
-	case *content.ToolkitSection:
-		if d.ParentID != nil {
-			add(content.KeyOf(content.TypeToolkitSection, *d.ParentID), d.Key(), ParentOf)
+		for _, ref := range r.Refs(n) {
+			e := &Edge{From: owner, To: r.RefKey(ref), Relation: Relation(r.Name)}
+			if r.Owner == content.EndTo {
+				e.From, e.To = e.To, e.From
+			}
+			out = append(out, e)
 		}
 	}
 	return out
@@ -199,7 +184,7 @@ func membershipEnds(keys iter.Seq[string]) (stakeholders, coalitions []string) {
 func membershipEdge(m *content.Membership) *Edge {
 	role := m.Role
 	return &Edge{From: content.KeyOf(content.TypeStakeholder, m.StakeholderID), To: content.KeyOf(content.TypeCoalition, m.CoalitionID),
-		Relation: MemberOf, Role: &role}
+		Relation: Relation(content.MemberOf.Name), Role: &role}
 }
 
 // walk is the state of one traversal: the documents read so far, by key, and the memberships seen.
@@ -232,8 +217,8 @@ func (w *walk) reach(n int) bool {
 func (w *walk) room() int { return max(0, int(w.budget.left.Load())) }
 
 // expand returns the edges between the frontier (keys) and content of the allowed types, in a stable order,
-// with at most four queries — memberships, initiatives, blog posts, toolkit sections — whatever the size of the
-// frontier. The same queries read the frontier's own initiatives, posts and sections when they are not read yet,
+// with at most four queries — memberships, and the documents of each type that holds relations (initiatives,
+// blog posts, toolkit sections) — whatever the size of the frontier. The same queries read the frontier's own initiatives, posts and sections when they are not read yet,
 // since their documents hold their outgoing edges.
 func (w *walk) expand(ctx context.Context, frontier []string, allow func(content.TypeName) bool) ([]*Edge, error) {
 	ids := map[content.TypeName][]string{}
@@ -251,33 +236,34 @@ func (w *walk) expand(ctx context.Context, frontier []string, allow func(content
 		}
 		return nil
 	}
-	stakeholders, coalitions, sections := ids[content.TypeStakeholder], ids[content.TypeCoalition], ids[content.TypeToolkitSection]
-
 	var ms []*content.Membership
-	var inits []*content.Initiative
-	var posts []*content.BlogPost
-	var secs []*content.ToolkitSection
-	err := parallel(
-		func() (err error) {
-			ms, err = w.t.store.MembershipsTouching(ctx, when(content.TypeCoalition, stakeholders), when(content.TypeStakeholder, coalitions))
+	found := make([][]content.Node, len(owners))
+	reads := []func() error{func() (err error) {
+		ms, err = w.t.store.Memberships().Touching(ctx, when(content.TypeCoalition, ids[content.TypeStakeholder]),
+			when(content.TypeStakeholder, ids[content.TypeCoalition]))
+		return err
+	}}
+	for i, t := range owners {
+		// the documents of type t that refer to the frontier, through each relation t holds
+		var refs []content.Reference
+		for _, r := range content.OwnedBy(t) {
+			if !r.Traversed {
+				continue
+			}
+			targets := ids[r.OtherType()]
+			if r.Storage == content.KeyRefs {
+				targets = frontier
+			}
+			if targets = when(t, targets); len(targets) > 0 {
+				refs = append(refs, content.Reference{Relation: r, Targets: targets})
+			}
+		}
+		reads = append(reads, func() (err error) {
+			found[i], err = w.t.store.Referring(ctx, t, unread[t], refs)
 			return err
-		},
-		func() (err error) {
-			inits, err = w.t.store.InitiativesReferring(ctx, unread[content.TypeInitiative],
-				when(content.TypeInitiative, stakeholders), when(content.TypeInitiative, coalitions))
-			return err
-		},
-		func() (err error) {
-			posts, err = w.t.store.BlogPostsReferring(ctx, unread[content.TypeBlogPost],
-				when(content.TypeBlogPost, stakeholders), when(content.TypeBlogPost, frontier))
-			return err
-		},
-		func() (err error) {
-			secs, err = w.t.store.ToolkitSectionsReferring(ctx, unread[content.TypeToolkitSection], when(content.TypeToolkitSection, sections))
-			return err
-		},
-	)
-	if err != nil {
+		})
+	}
+	if err := parallel(reads...); err != nil {
 		return nil, err
 	}
 
@@ -290,16 +276,7 @@ func (w *walk) expand(ctx context.Context, frontier []string, allow func(content
 		w.memberships[m.ID] = m
 		candidates = append(candidates, membershipEdge(m))
 	}
-	var related []content.Node
-	for _, d := range inits {
-		related = append(related, d)
-	}
-	for _, d := range posts {
-		related = append(related, d)
-	}
-	for _, d := range secs {
-		related = append(related, d)
-	}
+	related := slices.Concat(found...)
 	for _, d := range related {
 		w.docs[d.Key()] = d
 	}

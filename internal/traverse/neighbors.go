@@ -51,7 +51,7 @@ func (t *Traverser) Neighbors(ctx context.Context, start string, depth int, type
 	}
 	err := parallel(
 		func() error {
-			ms, err := t.store.MembershipsBetween(ctx, stakeholders, coalitions)
+			ms, err := t.store.Memberships().Between(ctx, stakeholders, coalitions)
 			for _, m := range ms {
 				w.memberships[m.ID] = m
 			}

@@ -5,7 +5,6 @@ import (
 	"maps"
 
 	"coalitiongraph/internal/content"
-	"coalitiongraph/internal/mongostore"
 )
 
 // NetworkFilter chooses the nodes of a network: the content of the chosen types that matches the filter of its
@@ -79,11 +78,11 @@ func (t *Traverser) Network(ctx context.Context, f NetworkFilter) (*Graph, error
 	}
 	// One type after another, each capped at what the budget leaves, so that no query reads past the budget.
 	steps := map[content.TypeName]func() error{
-		content.TypeCoalition:      func() error { return take(capped(ctx, t.store.Coalitions, coalitions, room)) },
-		content.TypeStakeholder:    func() error { return take(capped(ctx, t.store.Stakeholders, stakeholders, room)) },
-		content.TypeInitiative:     func() error { return take(capped(ctx, t.store.Initiatives, initiatives, room)) },
-		content.TypeToolkitSection: func() error { return take(capped(ctx, t.store.ToolkitSection, f.ToolkitSection, room)) },
-		content.TypeBlogPost:       func() error { return take(capped(ctx, t.store.BlogPosts, f.BlogPost, room)) },
+		content.TypeCoalition:      func() error { return take(capped(ctx, t.store.Coalitions(), coalitions, room)) },
+		content.TypeStakeholder:    func() error { return take(capped(ctx, t.store.Stakeholders(), stakeholders, room)) },
+		content.TypeInitiative:     func() error { return take(capped(ctx, t.store.Initiatives(), initiatives, room)) },
+		content.TypeToolkitSection: func() error { return take(capped(ctx, t.store.ToolkitSections(), f.ToolkitSection, room)) },
+		content.TypeBlogPost:       func() error { return take(capped(ctx, t.store.BlogPosts(), f.BlogPost, room)) },
 	}
 	for _, typ := range content.ContentTypes {
 		if chosen[typ] {
@@ -98,7 +97,7 @@ func (t *Traverser) Network(ctx context.Context, f NetworkFilter) (*Graph, error
 		keys[k] = true
 	}
 	memberIDs, coalitionIDs := membershipEnds(maps.Keys(keys))
-	ms, err := t.store.MembershipsBetween(ctx, memberIDs, coalitionIDs)
+	ms, err := t.store.Memberships().Between(ctx, memberIDs, coalitionIDs)
 	if err != nil {
 		return nil, err
 	}
@@ -123,8 +122,8 @@ func within[F any](own *F) []*F {
 }
 
 // capped reads at most room+1 documents of a kind: one more than the budget allows tells that it is exceeded.
-func capped[T any, F any, O mongostore.Order](ctx context.Context, kind *mongostore.Kind[T, F, O], filter *F, room int) ([]content.Node, error) {
-	items, err := kind.Capped(ctx, filter, max(room, 0)+1)
+func capped[T any, F any, O any](ctx context.Context, coll content.Collection[T, F, O], filter *F, room int) ([]content.Node, error) {
+	items, err := coll.Capped(ctx, filter, max(room, 0)+1)
 	out := make([]content.Node, 0, len(items))
 	for _, it := range items {
 		if n, ok := any(it).(content.Node); ok {

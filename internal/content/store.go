@@ -1,0 +1,135 @@
+package content
+
+import "context"
+
+// The store, as the domain needs it. The GraphQL layer, the loaders, graph traversal, the HTTP handler and the
+// seed depend on these interfaces only; the mongostore package implements them, and only the program's wiring
+// and the test harness know it.
+//
+// Every read passes the store's one read gate, which narrows it to the request's read scope (see WithScope); so
+// an item the scope does not allow is, to every method here, an item that does not exist. Unless a method says
+// otherwise, an error is an *Error with the code given, or an internal error (a failed database command, a
+// request out of time), whose text is logged and never shown.
+
+// Collection is the stored content of one type T, with its filter F and its ordering O.
+type Collection[T any, F any, O any] interface {
+	// Get returns the items with the given local ids, by id; ids with no item are absent.
+	Get(ctx context.Context, ids []string) (map[string]*T, error)
+	// BySlug returns the item with the given slug (a country's is its code); NOT_FOUND naming "slug" (or "code")
+	// when there is none.
+	BySlug(ctx context.Context, slug string) (*T, error)
+	// Check validates an ordering (nil for the default one) and that the window's cursors were made by it:
+	// BAD_USER_INPUT naming "orderBy", "after" or "before".
+	Check(order []O, w Window) error
+	// Page returns one page of the items matching filter (nil for all), in order, counting the matches on all
+	// pages into Total when total is true. BAD_USER_INPUT, naming the argument, for an ordering or cursor Check
+	// refuses or a bad filter value (such as a malformed ID in it).
+	Page(ctx context.Context, filter *F, order []O, w Window, total bool) (Page[*T], error)
+	// Related returns, for each set of targets, one page of the items related to them (see Via), matching
+	// filter, in order, with the number of such items in Total when total is true. The whole batch is read at
+	// once, however many sets it has. Errors as Page.
+	Related(ctx context.Context, via Via, targets [][]string, filter *F, order []O, w Window, total bool) ([]Page[*T], error)
+	// Capped returns at most limit items matching filter, in the default order: a caller that must not hold more
+	// than a budget asks for one more than it allows, and so learns that the budget is exceeded. Errors as Page.
+	Capped(ctx context.Context, filter *F, limit int) ([]*T, error)
+}
+
+// Via is how a relation field finds its items from the targets it is given: by the items' own ids (Relations
+// nil: the parent holds references to them), or by the references the items hold, through any of Relations, to
+// a target.
+type Via struct {
+	Relations []*Relation
+}
+
+// Memberships are the links between stakeholders and coalitions (the relation MemberOf).
+type Memberships interface {
+	// Of returns the memberships whose end of type side (TypeCoalition or TypeStakeholder) is one of ids, with
+	// one of roles when roles are given.
+	Of(ctx context.Context, side TypeName, ids []string, roles []MembershipRole) ([]*Membership, error)
+	// Touching returns the memberships of any of the stakeholders or of any of the coalitions, in one read; nil
+	// when both lists are empty.
+	Touching(ctx context.Context, stakeholders, coalitions []string) ([]*Membership, error)
+	// Between returns the memberships that link one of the stakeholders to one of the coalitions, in one read;
+	// nil when either list is empty.
+	Between(ctx context.Context, stakeholders, coalitions []string) ([]*Membership, error)
+	// Members returns, for each coalition, one page of its members with their roles (restricted to roles when
+	// given), the stakeholders matching filter, in order; Total as in Collection.Related. Errors as
+	// Collection.Page.
+	Members(ctx context.Context, coalitions []string, roles []MembershipRole, filter *StakeholderFilter, order []*StakeholderOrder, w Window, total bool) ([]Page[*Member], error)
+	// MemberOf returns, for each stakeholder, one page of the coalitions it belongs to, with its roles
+	// (restricted to roles when given), matching filter, in order. Errors as Collection.Page.
+	MemberOf(ctx context.Context, stakeholders []string, roles []MembershipRole, filter *CoalitionFilter, order []*CoalitionOrder, w Window, total bool) ([]Page[*Member], error)
+}
+
+// Reference is a set of targets of one relation, for Store.Referring.
+type Reference struct {
+	Relation *Relation
+	// Targets are local ids of the relation's other end, or type-qualified keys for KeyRefs.
+	Targets []string
+}
+
+// Store is the whole content graph.
+type Store interface {
+	Coalitions() Collection[Coalition, CoalitionFilter, *CoalitionOrder]
+	Stakeholders() Collection[Stakeholder, StakeholderFilter, *StakeholderOrder]
+	Initiatives() Collection[Initiative, InitiativeFilter, *InitiativeOrder]
+	ToolkitSections() Collection[ToolkitSection, ToolkitSectionFilter, *ToolkitSectionOrder]
+	BlogPosts() Collection[BlogPost, BlogPostFilter, *BlogPostOrder]
+	Countries() Collection[Country, CountryFilter, *CountryOrder]
+	Memberships() Memberships
+
+	// Nodes returns the content items of type t with the given local ids, in one read; missing ones are left
+	// out, and so is a type that is not content.
+	Nodes(ctx context.Context, t TypeName, ids []string) ([]Node, error)
+	// Referring returns, in one read, the items of type t with one of ids and those that refer to one of a
+	// reference's targets through its relation (which t must own); nil, with no read, when there are no ids and
+	// no targets.
+	Referring(ctx context.Context, t TypeName, ids []string, refs []Reference) ([]Node, error)
+	// Search returns one page of the content of the given types (all when none) that matches q, best first.
+	// BAD_USER_INPUT naming "after" or "before" for a cursor of another search.
+	Search(ctx context.Context, q SearchQuery, types []TypeName, w Window) (Page[*Hit], error)
+
+	// The aggregates count the items matching a filter, grouped by dimensions: BAD_USER_INPUT naming "groupBy"
+	// for a dimension given twice or too many, or naming the filter's field for a bad filter value.
+	CoalitionAggregate(ctx context.Context, f *CoalitionFilter, by []CoalitionDimension) (*Aggregate, error)
+	StakeholderAggregate(ctx context.Context, f *StakeholderFilter, by []StakeholderDimension) (*Aggregate, error)
+	InitiativeAggregate(ctx context.Context, f *InitiativeFilter, by []InitiativeDimension) (*Aggregate, error)
+	BlogPostAggregate(ctx context.Context, f *BlogPostFilter, by []BlogPostDimension) (*Aggregate, error)
+	MembershipAggregate(ctx context.Context, f *MembershipFilter, by []MembershipDimension) (*Aggregate, error)
+
+	// WithCommandLimit returns ctx under which at most n of the store's commands run at once (no bound when
+	// n < 1), so that one request holds no more than its share of the database connections however many fields
+	// it resolves in parallel. A read waiting for its place fails when ctx ends.
+	WithCommandLimit(ctx context.Context, n int) context.Context
+	// Ping tells whether the database answers.
+	Ping(ctx context.Context) error
+	// Empty tells whether the store holds no content yet.
+	Empty(ctx context.Context) (bool, error)
+}
+
+// Scope is what a reader may see of the stored content. Every read of the store is narrowed to the scope of the
+// request it serves.
+type Scope int
+
+// The read scopes.
+const (
+	// ScopePublished is what anonymous readers see: published content. It is the scope of a request that sets
+	// none; today every stored item is published.
+	ScopePublished Scope = iota
+	// ScopeNothing sees nothing at all: a request under it finds the store empty. The tests use it to prove that
+	// no read bypasses the read gate.
+	ScopeNothing
+)
+
+type scopeKey struct{}
+
+// WithScope returns ctx whose reads of the store are narrowed to s.
+func WithScope(ctx context.Context, s Scope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
+}
+
+// ScopeOf is the read scope of ctx: ScopePublished unless WithScope set another.
+func ScopeOf(ctx context.Context) Scope {
+	s, _ := ctx.Value(scopeKey{}).(Scope)
+	return s
+}
