@@ -317,18 +317,18 @@ func checkEnums[E ~string](v *validation, field string, list, valid []E) {
 	checkEach(v, field, list, func(path string, e E) { checkEnum(v, path, e, valid) })
 }
 
-// checkEach checks every element of a list with check, under the path "field.index", and reports an element equal to
-// an earlier one, which no list of content needs.
+// checkEach checks every element of a list with check, under the path "field.index", and reports an element
+// equal to an earlier one, which no list of content needs.
 func checkEach[T comparable](v *validation, field string, list []T, check func(path string, x T)) {
+	first := make(map[T]int, len(list))
 	for i, x := range list {
 		path := fmt.Sprintf("%s.%d", field, i)
 		before := len(v.bad)
 		check(path, x)
-		if len(v.bad) > before {
-			continue
-		}
-		if j := slices.Index(list[:i], x); j >= 0 {
+		if j, seen := first[x]; seen && len(v.bad) == before {
 			v.fail(path, "repeats %s.%d; give each value once", field, j)
+		} else if !seen {
+			first[x] = i
 		}
 	}
 }
