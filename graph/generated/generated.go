@@ -35,7 +35,6 @@ type ResolverRoot interface {
 	BlogPost() BlogPostResolver
 	Coalition() CoalitionResolver
 	Country() CountryResolver
-	GraphEdge() GraphEdgeResolver
 	GroupKey() GroupKeyResolver
 	Initiative() InitiativeResolver
 	Query() QueryResolver
@@ -167,10 +166,10 @@ type ComplexityRoot struct {
 	}
 
 	GraphEdge struct {
-		From     func(childComplexity int) int
+		FromID   func(childComplexity int) int
 		Relation func(childComplexity int) int
 		Role     func(childComplexity int) int
-		To       func(childComplexity int) int
+		ToID     func(childComplexity int) int
 	}
 
 	GraphNode struct {
@@ -398,10 +397,6 @@ type CountryResolver interface {
 	Coalitions(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error)
 	Stakeholders(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	Initiatives(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
-}
-type GraphEdgeResolver interface {
-	From(ctx context.Context, obj *traverse.Edge) (string, error)
-	To(ctx context.Context, obj *traverse.Edge) (string, error)
 }
 type GroupKeyResolver interface {
 	Node(ctx context.Context, obj *content.GroupKey) (content.Node, error)
@@ -979,11 +974,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.CountryEdge.Node(childComplexity), true
 
 	case "GraphEdge.from":
-		if e.ComplexityRoot.GraphEdge.From == nil {
+		if e.ComplexityRoot.GraphEdge.FromID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GraphEdge.From(childComplexity), true
+		return e.ComplexityRoot.GraphEdge.FromID(childComplexity), true
 	case "GraphEdge.relation":
 		if e.ComplexityRoot.GraphEdge.Relation == nil {
 			break
@@ -997,11 +992,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GraphEdge.Role(childComplexity), true
 	case "GraphEdge.to":
-		if e.ComplexityRoot.GraphEdge.To == nil {
+		if e.ComplexityRoot.GraphEdge.ToID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GraphEdge.To(childComplexity), true
+		return e.ComplexityRoot.GraphEdge.ToID(childComplexity), true
 
 	case "GraphNode.depth":
 		if e.ComplexityRoot.GraphNode.Depth == nil {
@@ -8374,7 +8369,7 @@ func (ec *executionContext) _GraphEdge_from(ctx context.Context, field graphql.C
 			return ec.fieldContext_GraphEdge_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GraphEdge().From(ctx, obj)
+			return obj.FromID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8385,7 +8380,7 @@ func (ec *executionContext) _GraphEdge_from(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_GraphEdge_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GraphEdge", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("GraphEdge", field, true, false, "ID")
 }
 
 func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
@@ -8397,7 +8392,7 @@ func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.Col
 			return ec.fieldContext_GraphEdge_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GraphEdge().To(ctx, obj)
+			return obj.ToID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8408,7 +8403,7 @@ func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_GraphEdge_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GraphEdge", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("GraphEdge", field, true, false, "ID")
 }
 
 func (ec *executionContext) _GraphEdge_relation(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
@@ -15842,26 +15837,24 @@ func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GraphEdge")
 		case "from":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GraphEdge_from(ctx, field, obj)
-				})
+			out.Values[i] = ec._GraphEdge_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "to":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GraphEdge_to(ctx, field, obj)
-				})
+			out.Values[i] = ec._GraphEdge_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "relation":
 			out.Values[i] = ec._GraphEdge_relation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "role":
 			out.Values[i] = ec._GraphEdge_role(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))

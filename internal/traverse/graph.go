@@ -58,6 +58,12 @@ type Edge struct {
 
 func (e *Edge) id() string { return e.From + ">" + e.To + ">" + string(e.Relation) }
 
+// FromID is the global ID of the edge's start: the GraphQL field from.
+func (e *Edge) FromID() string { return content.GlobalID(e.From) }
+
+// ToID is the global ID of the edge's end: the GraphQL field to.
+func (e *Edge) ToID() string { return content.GlobalID(e.To) }
+
 // Node is a node of a sub-graph: a piece of content and, in a neighbourhood, its distance from the start.
 type Node struct {
 	Node content.Node
