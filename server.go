@@ -73,6 +73,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if err := fs.Parse(args[1:]); err != nil {
 		return c, nil, err
 	}
+	for _, s := range httpapi.Settings { // a flag can set what the environment could not: zero or less
+		if n := *s.Field(&c.http); n < 1 {
+			return c, nil, fmt.Errorf("%s (-%s) must be a positive whole number, got %d", s.Env, s.Flag, n)
+		}
+	}
 	if c.seed != "auto" && c.seed != "never" {
 		return c, nil, fmt.Errorf("SEED must be auto or never, got %q", c.seed)
 	}

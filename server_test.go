@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"coalitiongraph/internal/apitest"
+	"coalitiongraph/internal/httpapi"
 	"coalitiongraph/internal/seed"
 )
 
@@ -109,17 +110,34 @@ func TestRunServesSeedContentAndRestarts(t *testing.T) {
 }
 
 func TestRunRejectsBadConfiguration(t *testing.T) {
-	for name, env := range map[string]map[string]string{
-		"seed mode":       {"SEED": "sometimes"},
-		"log level":       {"LOG_LEVEL": "loud"},
-		"node budget":     {"GRAPH_NODE_BUDGET": "lots"},
-		"negative budget": {"GRAPH_NODE_BUDGET": "-1"},
-		"max errors":      {"MAX_ERRORS": "many"},
-	} {
+	type bad struct {
+		env  map[string]string
+		args []string
+		// named is the variable the error must name.
+		named string
+	}
+	cases := map[string]bad{
+		"seed mode":       {env: map[string]string{"SEED": "sometimes"}, named: "SEED"},
+		"seed flag":       {args: []string{"-seed", "sometimes"}, named: "SEED"},
+		"log level":       {env: map[string]string{"LOG_LEVEL": "loud"}, named: "LOG_LEVEL"},
+		"node budget":     {env: map[string]string{"GRAPH_NODE_BUDGET": "lots"}, named: "GRAPH_NODE_BUDGET"},
+		"negative budget": {env: map[string]string{"GRAPH_NODE_BUDGET": "-1"}, named: "GRAPH_NODE_BUDGET"},
+		"max errors":      {env: map[string]string{"MAX_ERRORS": "many"}, named: "MAX_ERRORS"},
+	}
+	for _, s := range httpapi.Settings {
+		cases[s.Env+" not a number"] = bad{env: map[string]string{s.Env: "lots"}, named: s.Env}
+		cases[s.Env+" zero"] = bad{env: map[string]string{s.Env: "0"}, named: s.Env}
+		cases["-"+s.Flag+" negative"] = bad{args: []string{"-" + s.Flag, "-1"}, named: s.Env}
+	}
+	// Cancelled, so that a configuration run wrongly accepts fails at once instead of serving.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			err := run(context.Background(), []string{"coalitiongraph"}, func(k string) string { return env[k] }, io.Discard, io.Discard)
-			if err == nil {
-				t.Error("run accepted it")
+			args := append([]string{"coalitiongraph", "-port", "0", "-data-dir", t.TempDir()}, c.args...)
+			err := run(ctx, args, func(k string) string { return c.env[k] }, io.Discard, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.named) {
+				t.Errorf("%v, want an error naming %s", err, c.named)
 			}
 		})
 	}

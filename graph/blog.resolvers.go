@@ -14,11 +14,6 @@ import (
 	"context"
 )
 
-// ID is the resolver for the id field.
-func (r *blogPostResolver) ID(ctx context.Context, obj *content.BlogPost) (string, error) {
-	return gid(obj)
-}
-
 // Publisher is the resolver for the publisher field.
 func (r *blogPostResolver) Publisher(ctx context.Context, obj *content.BlogPost) (*content.Stakeholder, error) {
 	if obj.PublisherID == nil {

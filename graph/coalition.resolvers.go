@@ -13,11 +13,6 @@ import (
 	"context"
 )
 
-// ID is the resolver for the id field.
-func (r *coalitionResolver) ID(ctx context.Context, obj *content.Coalition) (string, error) {
-	return gid(obj)
-}
-
 // Country is the resolver for the country field.
 func (r *coalitionResolver) Country(ctx context.Context, obj *content.Coalition) (*content.Country, error) {
 	c, err := loader.For(ctx).Country.Load(ctx, obj.CountryCode)

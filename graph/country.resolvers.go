@@ -14,11 +14,6 @@ import (
 	"strings"
 )
 
-// ID is the resolver for the id field.
-func (r *countryResolver) ID(ctx context.Context, obj *content.Country) (string, error) {
-	return gid(obj)
-}
-
 // Coalitions is the resolver for the coalitions field.
 func (r *countryResolver) Coalitions(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error) {
 	return coalitionConnection(related(ctx, r.Store.Coalitions(), coalitionsLoader, by(content.CoalitionCountry), []string{obj.Code}, first, after, last, before, filter, orderBy))

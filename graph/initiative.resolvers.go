@@ -13,11 +13,6 @@ import (
 	"context"
 )
 
-// ID is the resolver for the id field.
-func (r *initiativeResolver) ID(ctx context.Context, obj *content.Initiative) (string, error) {
-	return gid(obj)
-}
-
 // Countries is the resolver for the countries field.
 func (r *initiativeResolver) Countries(ctx context.Context, obj *content.Initiative) ([]*content.Country, error) {
 	return loader.For(ctx).Country.LoadAll(ctx, obj.CountryCodes)

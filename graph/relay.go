@@ -10,9 +10,6 @@ import (
 	"coalitiongraph/internal/relay"
 )
 
-// gid is the global ID of a node.
-func gid(n content.Node) (string, error) { return content.GlobalID(n.Key()), nil }
-
 // page answers a root list field: it validates the paging arguments and asks the store for one keyset page,
 // counting the total only when the query selects totalCount.
 func page[T any, F any, O any](ctx context.Context, coll content.Collection[T, F, O], first *int, after *string, last *int, before *string, filter *F, order []O) (content.Page[*T], error) {

@@ -24,11 +24,6 @@ func (r *queryResolver) Stakeholders(ctx context.Context, first *int, after *str
 	return stakeholderConnection(page(ctx, r.Store.Stakeholders(), first, after, last, before, filter, orderBy))
 }
 
-// ID is the resolver for the id field.
-func (r *stakeholderResolver) ID(ctx context.Context, obj *content.Stakeholder) (string, error) {
-	return gid(obj)
-}
-
 // Country is the resolver for the country field.
 func (r *stakeholderResolver) Country(ctx context.Context, obj *content.Stakeholder) (*content.Country, error) {
 	if obj.CountryCode == nil {

@@ -23,11 +23,6 @@ func (r *queryResolver) ToolkitSections(ctx context.Context, first *int, after *
 	return toolkitConnection(page(ctx, r.Store.ToolkitSections(), first, after, last, before, filter, orderBy))
 }
 
-// ID is the resolver for the id field.
-func (r *toolkitSectionResolver) ID(ctx context.Context, obj *content.ToolkitSection) (string, error) {
-	return gid(obj)
-}
-
 // Parent is the resolver for the parent field.
 func (r *toolkitSectionResolver) Parent(ctx context.Context, obj *content.ToolkitSection) (*content.ToolkitSection, error) {
 	if obj.ParentID == nil {

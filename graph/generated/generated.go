@@ -35,7 +35,6 @@ type ResolverRoot interface {
 	BlogPost() BlogPostResolver
 	Coalition() CoalitionResolver
 	Country() CountryResolver
-	GraphEdge() GraphEdgeResolver
 	GroupKey() GroupKeyResolver
 	Initiative() InitiativeResolver
 	Query() QueryResolver
@@ -61,7 +60,7 @@ type ComplexityRoot struct {
 		Authors     func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
 		Body        func(childComplexity int) int
 		Excerpt     func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
 		Mentions    func(childComplexity int, first *int, after *string, last *int, before *string, types []content.ContentType) int
 		PublishedOn func(childComplexity int) int
@@ -90,7 +89,7 @@ type ComplexityRoot struct {
 		Country     func(childComplexity int) int
 		Description func(childComplexity int) int
 		FocusAreas  func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Initiatives func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
 		LaunchYear  func(childComplexity int) int
 		Members     func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, roles []content.MembershipRole, orderBy []*content.StakeholderOrder) int
@@ -147,7 +146,7 @@ type ComplexityRoot struct {
 		Coalitions   func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) int
 		Code         func(childComplexity int) int
 		EUMember     func(childComplexity int) int
-		ID           func(childComplexity int) int
+		GlobalID     func(childComplexity int) int
 		Initiatives  func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
 		Name         func(childComplexity int) int
 		Stakeholders func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
@@ -167,10 +166,10 @@ type ComplexityRoot struct {
 	}
 
 	GraphEdge struct {
-		From     func(childComplexity int) int
+		FromID   func(childComplexity int) int
 		Relation func(childComplexity int) int
 		Role     func(childComplexity int) int
-		To       func(childComplexity int) int
+		ToID     func(childComplexity int) int
 	}
 
 	GraphNode struct {
@@ -190,7 +189,7 @@ type ComplexityRoot struct {
 		Countries   func(childComplexity int) int
 		Description func(childComplexity int) int
 		FocusAreas  func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
 		Name        func(childComplexity int) int
 		Partners    func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
@@ -279,7 +278,7 @@ type ComplexityRoot struct {
 		Coalitions  func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, roles []content.MembershipRole, orderBy []*content.CoalitionOrder) int
 		Country     func(childComplexity int) int
 		Description func(childComplexity int) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		Initiatives func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
 		Kind        func(childComplexity int) int
 		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
@@ -349,7 +348,7 @@ type ComplexityRoot struct {
 		Children    func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
 		Depth       func(childComplexity int) int
 		Descendants func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
-		ID          func(childComplexity int) int
+		GlobalID    func(childComplexity int) int
 		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
 		Number      func(childComplexity int) int
 		Order       func(childComplexity int) int
@@ -381,16 +380,12 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type BlogPostResolver interface {
-	ID(ctx context.Context, obj *content.BlogPost) (string, error)
-
 	Publisher(ctx context.Context, obj *content.BlogPost) (*content.Stakeholder, error)
 	Authors(ctx context.Context, obj *content.BlogPost, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	Mentions(ctx context.Context, obj *content.BlogPost, first *int, after *string, last *int, before *string, types []content.ContentType) (*model.ContentConnection, error)
 	MentionedIn(ctx context.Context, obj *content.BlogPost, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
 }
 type CoalitionResolver interface {
-	ID(ctx context.Context, obj *content.Coalition) (string, error)
-
 	Country(ctx context.Context, obj *content.Coalition) (*content.Country, error)
 
 	Contact(ctx context.Context, obj *content.Coalition) (*content.Stakeholder, error)
@@ -399,22 +394,14 @@ type CoalitionResolver interface {
 	MentionedIn(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
 }
 type CountryResolver interface {
-	ID(ctx context.Context, obj *content.Country) (string, error)
-
 	Coalitions(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error)
 	Stakeholders(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	Initiatives(ctx context.Context, obj *content.Country, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
-}
-type GraphEdgeResolver interface {
-	From(ctx context.Context, obj *traverse.Edge) (string, error)
-	To(ctx context.Context, obj *traverse.Edge) (string, error)
 }
 type GroupKeyResolver interface {
 	Node(ctx context.Context, obj *content.GroupKey) (content.Node, error)
 }
 type InitiativeResolver interface {
-	ID(ctx context.Context, obj *content.Initiative) (string, error)
-
 	Countries(ctx context.Context, obj *content.Initiative) ([]*content.Country, error)
 
 	Contact(ctx context.Context, obj *content.Initiative) (*content.Stakeholder, error)
@@ -448,8 +435,6 @@ type QueryResolver interface {
 	ToolkitSections(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) (*model.ToolkitSectionConnection, error)
 }
 type StakeholderResolver interface {
-	ID(ctx context.Context, obj *content.Stakeholder) (string, error)
-
 	Country(ctx context.Context, obj *content.Stakeholder) (*content.Country, error)
 
 	Coalitions(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, roles []content.MembershipRole, orderBy []*content.CoalitionOrder) (*model.StakeholderCoalitionConnection, error)
@@ -459,8 +444,6 @@ type StakeholderResolver interface {
 	Peers(ctx context.Context, obj *content.Stakeholder, first *int, after *string) (*model.StakeholderPeerConnection, error)
 }
 type ToolkitSectionResolver interface {
-	ID(ctx context.Context, obj *content.ToolkitSection) (string, error)
-
 	Parent(ctx context.Context, obj *content.ToolkitSection) (*content.ToolkitSection, error)
 	Ancestors(ctx context.Context, obj *content.ToolkitSection) ([]*content.ToolkitSection, error)
 	Children(ctx context.Context, obj *content.ToolkitSection, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) (*model.ToolkitSectionConnection, error)
@@ -536,11 +519,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BlogPost.Excerpt(childComplexity), true
 	case "BlogPost.id":
-		if e.ComplexityRoot.BlogPost.ID == nil {
+		if e.ComplexityRoot.BlogPost.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.BlogPost.ID(childComplexity), true
+		return e.ComplexityRoot.BlogPost.GlobalID(childComplexity), true
 	case "BlogPost.mentionedIn":
 		if e.ComplexityRoot.BlogPost.MentionedIn == nil {
 			break
@@ -669,11 +652,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Coalition.FocusAreas(childComplexity), true
 	case "Coalition.id":
-		if e.ComplexityRoot.Coalition.ID == nil {
+		if e.ComplexityRoot.Coalition.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Coalition.ID(childComplexity), true
+		return e.ComplexityRoot.Coalition.GlobalID(childComplexity), true
 	case "Coalition.initiatives":
 		if e.ComplexityRoot.Coalition.Initiatives == nil {
 			break
@@ -912,11 +895,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Country.EUMember(childComplexity), true
 	case "Country.id":
-		if e.ComplexityRoot.Country.ID == nil {
+		if e.ComplexityRoot.Country.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Country.ID(childComplexity), true
+		return e.ComplexityRoot.Country.GlobalID(childComplexity), true
 	case "Country.initiatives":
 		if e.ComplexityRoot.Country.Initiatives == nil {
 			break
@@ -991,11 +974,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		return e.ComplexityRoot.CountryEdge.Node(childComplexity), true
 
 	case "GraphEdge.from":
-		if e.ComplexityRoot.GraphEdge.From == nil {
+		if e.ComplexityRoot.GraphEdge.FromID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GraphEdge.From(childComplexity), true
+		return e.ComplexityRoot.GraphEdge.FromID(childComplexity), true
 	case "GraphEdge.relation":
 		if e.ComplexityRoot.GraphEdge.Relation == nil {
 			break
@@ -1009,11 +992,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GraphEdge.Role(childComplexity), true
 	case "GraphEdge.to":
-		if e.ComplexityRoot.GraphEdge.To == nil {
+		if e.ComplexityRoot.GraphEdge.ToID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.GraphEdge.To(childComplexity), true
+		return e.ComplexityRoot.GraphEdge.ToID(childComplexity), true
 
 	case "GraphNode.depth":
 		if e.ComplexityRoot.GraphNode.Depth == nil {
@@ -1083,11 +1066,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Initiative.FocusAreas(childComplexity), true
 	case "Initiative.id":
-		if e.ComplexityRoot.Initiative.ID == nil {
+		if e.ComplexityRoot.Initiative.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Initiative.ID(childComplexity), true
+		return e.ComplexityRoot.Initiative.GlobalID(childComplexity), true
 	case "Initiative.mentionedIn":
 		if e.ComplexityRoot.Initiative.MentionedIn == nil {
 			break
@@ -1595,11 +1578,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Stakeholder.Description(childComplexity), true
 	case "Stakeholder.id":
-		if e.ComplexityRoot.Stakeholder.ID == nil {
+		if e.ComplexityRoot.Stakeholder.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Stakeholder.ID(childComplexity), true
+		return e.ComplexityRoot.Stakeholder.GlobalID(childComplexity), true
 	case "Stakeholder.initiatives":
 		if e.ComplexityRoot.Stakeholder.Initiatives == nil {
 			break
@@ -1892,11 +1875,11 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ToolkitSection.Descendants(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*content.ToolkitSectionFilter), args["orderBy"].([]*content.ToolkitSectionOrder)), true
 	case "ToolkitSection.id":
-		if e.ComplexityRoot.ToolkitSection.ID == nil {
+		if e.ComplexityRoot.ToolkitSection.GlobalID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.ToolkitSection.ID(childComplexity), true
+		return e.ComplexityRoot.ToolkitSection.GlobalID(childComplexity), true
 	case "ToolkitSection.mentionedIn":
 		if e.ComplexityRoot.ToolkitSection.MentionedIn == nil {
 			break
@@ -6398,7 +6381,7 @@ func (ec *executionContext) _BlogPost_id(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_BlogPost_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.BlogPost().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6409,7 +6392,7 @@ func (ec *executionContext) _BlogPost_id(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_BlogPost_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("BlogPost", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("BlogPost", field, true, false, "ID")
 }
 
 func (ec *executionContext) _BlogPost_slug(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
@@ -6943,7 +6926,7 @@ func (ec *executionContext) _Coalition_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Coalition_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Coalition().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6954,7 +6937,7 @@ func (ec *executionContext) _Coalition_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Coalition_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Coalition", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Coalition", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Coalition_slug(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
@@ -7965,7 +7948,7 @@ func (ec *executionContext) _Country_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Country_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Country().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7976,7 +7959,7 @@ func (ec *executionContext) _Country_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Country_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Country", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Country", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Country_code(ctx context.Context, field graphql.CollectedField, obj *content.Country) (ret graphql.Marshaler) {
@@ -8386,7 +8369,7 @@ func (ec *executionContext) _GraphEdge_from(ctx context.Context, field graphql.C
 			return ec.fieldContext_GraphEdge_from(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GraphEdge().From(ctx, obj)
+			return obj.FromID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8397,7 +8380,7 @@ func (ec *executionContext) _GraphEdge_from(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_GraphEdge_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GraphEdge", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("GraphEdge", field, true, false, "ID")
 }
 
 func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
@@ -8409,7 +8392,7 @@ func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.Col
 			return ec.fieldContext_GraphEdge_to(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.GraphEdge().To(ctx, obj)
+			return obj.ToID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8420,7 +8403,7 @@ func (ec *executionContext) _GraphEdge_to(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_GraphEdge_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("GraphEdge", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("GraphEdge", field, true, false, "ID")
 }
 
 func (ec *executionContext) _GraphEdge_relation(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
@@ -8602,7 +8585,7 @@ func (ec *executionContext) _Initiative_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Initiative_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Initiative().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8613,7 +8596,7 @@ func (ec *executionContext) _Initiative_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Initiative_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Initiative", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Initiative", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Initiative_slug(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
@@ -10772,7 +10755,7 @@ func (ec *executionContext) _Stakeholder_id(ctx context.Context, field graphql.C
 			return ec.fieldContext_Stakeholder_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Stakeholder().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -10783,7 +10766,7 @@ func (ec *executionContext) _Stakeholder_id(ctx context.Context, field graphql.C
 	)
 }
 func (ec *executionContext) fieldContext_Stakeholder_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Stakeholder", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Stakeholder", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Stakeholder_slug(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
@@ -11987,7 +11970,7 @@ func (ec *executionContext) _ToolkitSection_id(ctx context.Context, field graphq
 			return ec.fieldContext_ToolkitSection_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.ToolkitSection().ID(ctx, obj)
+			return obj.GlobalID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11998,7 +11981,7 @@ func (ec *executionContext) _ToolkitSection_id(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_ToolkitSection_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("ToolkitSection", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("ToolkitSection", field, true, false, "ID")
 }
 
 func (ec *executionContext) _ToolkitSection_slug(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
@@ -15128,11 +15111,10 @@ func (ec *executionContext) _BlogPost(ctx context.Context, sel ast.SelectionSet,
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("BlogPost")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._BlogPost_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._BlogPost_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._BlogPost_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15312,11 +15294,10 @@ func (ec *executionContext) _Coalition(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Coalition")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Coalition_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Coalition_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Coalition_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15699,11 +15680,10 @@ func (ec *executionContext) _Country(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Country")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Country_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Country_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "code":
 			out.Values[i] = ec._Country_code(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15857,26 +15837,24 @@ func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("GraphEdge")
 		case "from":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GraphEdge_from(ctx, field, obj)
-				})
+			out.Values[i] = ec._GraphEdge_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "to":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._GraphEdge_to(ctx, field, obj)
-				})
+			out.Values[i] = ec._GraphEdge_to(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "relation":
 			out.Values[i] = ec._GraphEdge_relation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "role":
 			out.Values[i] = ec._GraphEdge_role(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -15989,11 +15967,10 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Initiative")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Initiative_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Initiative_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Initiative_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16607,11 +16584,10 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Stakeholder")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Stakeholder_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Stakeholder_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Stakeholder_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17076,11 +17052,10 @@ func (ec *executionContext) _ToolkitSection(ctx context.Context, sel ast.Selecti
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("ToolkitSection")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._ToolkitSection_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._ToolkitSection_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._ToolkitSection_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

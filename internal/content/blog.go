@@ -26,6 +26,9 @@ type BlogPost struct {
 // Key implements Node.
 func (b BlogPost) Key() string { return KeyOf(TypeBlogPost, b.ID) }
 
+// GlobalID is the opaque ID clients see: the GraphQL field id.
+func (b BlogPost) GlobalID() string { return GlobalID(b.Key()) }
+
 // BlogPostFilter narrows a list of blog posts; nil fields are not given.
 type BlogPostFilter struct {
 	Author      *string

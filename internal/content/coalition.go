@@ -25,6 +25,9 @@ type Coalition struct {
 // Key implements Node.
 func (c Coalition) Key() string { return KeyOf(TypeCoalition, c.ID) }
 
+// GlobalID is the opaque ID clients see: the GraphQL field id.
+func (c Coalition) GlobalID() string { return GlobalID(c.Key()) }
+
 // CoalitionStatus tells whether a coalition has launched.
 type CoalitionStatus string
 

@@ -4,6 +4,7 @@ package content
 
 import (
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 )
@@ -23,6 +24,10 @@ const (
 
 // ContentTypes are the types of content, the ones a blog post can mention (Country is not content).
 var ContentTypes = []TypeName{TypeCoalition, TypeStakeholder, TypeInitiative, TypeToolkitSection, TypeBlogPost}
+
+// Rank is the type's place in ContentTypes, the order in which mixed results (search hits, a sub-graph's nodes) list
+// the types; -1 for a type that is not content.
+func (t TypeName) Rank() int { return slices.Index(ContentTypes, t) }
 
 // Node is any object with a global ID: every content type and Country.
 type Node interface {

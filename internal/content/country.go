@@ -14,6 +14,9 @@ type Country struct {
 // Key implements Node.
 func (c Country) Key() string { return KeyOf(TypeCountry, c.Code) }
 
+// GlobalID is the opaque ID clients see: the GraphQL field id.
+func (c Country) GlobalID() string { return GlobalID(c.Key()) }
+
 // CountryFilter narrows a list of countries; nil fields are not given.
 type CountryFilter struct {
 	Code     []string

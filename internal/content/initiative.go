@@ -27,6 +27,9 @@ type Initiative struct {
 // Key implements Node.
 func (i Initiative) Key() string { return KeyOf(TypeInitiative, i.ID) }
 
+// GlobalID is the opaque ID clients see: the GraphQL field id.
+func (i Initiative) GlobalID() string { return GlobalID(i.Key()) }
+
 // InitiativeScope is an initiative's geographic reach.
 type InitiativeScope string
 

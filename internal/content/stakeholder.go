@@ -24,6 +24,9 @@ type Stakeholder struct {
 // Key implements Node.
 func (s Stakeholder) Key() string { return KeyOf(TypeStakeholder, s.ID) }
 
+// GlobalID is the opaque ID clients see: the GraphQL field id.
+func (s Stakeholder) GlobalID() string { return GlobalID(s.Key()) }
+
 // StakeholderKind is ORGANISATION or PERSON.
 type StakeholderKind string
 

@@ -31,6 +31,9 @@ type ToolkitSection struct {
 // Key implements Node.
 func (t ToolkitSection) Key() string { return KeyOf(TypeToolkitSection, t.ID) }
 
+// GlobalID is the opaque ID clients see: the GraphQL field id.
+func (t ToolkitSection) GlobalID() string { return GlobalID(t.Key()) }
+
 // ToolkitSectionFilter narrows a list of toolkit sections; nil fields are not given.
 type ToolkitSectionFilter struct {
 	Parent    *string

@@ -525,6 +525,7 @@ func TestGraphBadInput(t *testing.T) {
 		{"depth null", content.EInvalid, "depth", `query($id: ID!) { neighbors(id: $id, depth: null) { nodes { node { ... on Node { id } } } } }`, map[string]any{"id": ana}},
 		{"malformed from", content.EInvalid, "from", pathQuery, map[string]any{"from": "x", "to": ana}},
 		{"missing to", content.ENotFound, "to", pathQuery, map[string]any{"from": ana, "to": missing}},
+		{"missing from and to", content.ENotFound, "from", pathQuery, map[string]any{"from": missing, "to": content.GlobalID(content.KeyOf(content.TypeStakeholder, "000000000000000000000000"))}},
 		{"country to", content.EInvalid, "to", pathQuery, map[string]any{"from": ana, "to": country}},
 		{"maxDepth 0", content.EInvalid, "maxDepth", pathQuery, map[string]any{"from": ana, "to": ana, "max": 0}},
 		{"maxDepth 7", content.EInvalid, "maxDepth", pathQuery, map[string]any{"from": ana, "to": ana, "max": 7}},

@@ -352,9 +352,12 @@ func DecodeRequest(body []byte) (*graphql.RawParams, error) {
 // as JSON objects, under the same rules as DecodeRequest.
 func DecodeQueryParameters(values url.Values) (*graphql.RawParams, error) {
 	p := &graphql.RawParams{Query: values.Get("query"), OperationName: values.Get("operationName")}
-	for name, into := range map[string]*map[string]any{"variables": &p.Variables, "extensions": &p.Extensions} {
-		if s := values.Get(name); s != "" {
-			if err := decodeMember(name, json.RawMessage(s), into); err != nil {
+	for _, m := range []struct {
+		name string
+		into *map[string]any
+	}{{"variables", &p.Variables}, {"extensions", &p.Extensions}} {
+		if s := values.Get(m.name); s != "" {
+			if err := decodeMember(m.name, json.RawMessage(s), m.into); err != nil {
 				return nil, err
 			}
 		}

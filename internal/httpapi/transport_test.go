@@ -179,6 +179,16 @@ func TestTransportRefusals(t *testing.T) {
 	}
 }
 
+// When both variables and extensions are bad in a GET, the error names variables, every time.
+func TestDecodeQueryParametersNamesVariablesFirst(t *testing.T) {
+	for range 20 {
+		_, err := httpapi.DecodeQueryParameters(url.Values{"query": {"{ __typename }"}, "variables": {"[1]"}, "extensions": {"x"}})
+		if err == nil || !strings.HasPrefix(err.Error(), "variables ") {
+			t.Fatalf("%v, want the error on variables", err)
+		}
+	}
+}
+
 // A body that is not a GraphQL request is a 400 with a short BAD_REQUEST error (413 PAYLOAD_TOO_LARGE when it is too large), in the
 // negotiated media type, that never echoes the body nor names Go types.
 func TestBadBodies(t *testing.T) {

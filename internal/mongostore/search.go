@@ -73,17 +73,15 @@ func SearchOrder(q content.SearchQuery, types []content.TypeName) []relay.Sort[*
 	fmt.Fprintf(h, "%s|%v", q.Key(), types)
 	return []relay.Sort[*content.Hit]{
 		{Field: fmt.Sprintf("score@%x", h.Sum64()), Desc: true, Type: relay.Float, Value: func(x *content.Hit) any { return x.Score }},
-		{Field: "type", Type: relay.Int, Value: func(x *content.Hit) any { return typeRank(x.Type) }},
+		{Field: "type", Type: relay.Int, Value: func(x *content.Hit) any { return x.Type.Rank() }},
 		{Field: "sortName", Type: relay.String, Value: func(x *content.Hit) any { return x.SortName }},
 		{Field: "_id", Type: relay.String, Value: func(x *content.Hit) any { return x.ID }},
 	}
 }
 
-func typeRank(t content.TypeName) int { return slices.Index(content.ContentTypes, t) }
-
 // compareHits orders hits as SearchOrder does.
 func compareHits(a, b *content.Hit) int {
-	return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(typeRank(a.Type), typeRank(b.Type)),
+	return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Type.Rank(), b.Type.Rank()),
 		strings.Compare(a.SortName, b.SortName), strings.Compare(a.ID, b.ID))
 }
 

@@ -72,6 +72,26 @@ func TestParseWindowRejectsBadArguments(t *testing.T) {
 	}
 }
 
+// When several arguments are wrong, the one named is always the same: first and last both out of range name last
+// (as giving both does), two malformed cursors name after. Repeated, because an order left to a map would vary.
+func TestParseWindowNamesTheSameArgumentEveryTime(t *testing.T) {
+	named := func(err error) string {
+		var e *content.Error
+		if !asError(err, &e) {
+			return ""
+		}
+		return e.Field
+	}
+	for range 20 {
+		if _, err := ParseWindow(ptr(0), ptr(MaxPageSize+1), nil, nil); named(err) != "last" {
+			t.Fatalf("first and last out of range: %v, want the error on last", err)
+		}
+		if _, err := ParseWindow(nil, nil, ptr("%%"), ptr("%%")); named(err) != "after" {
+			t.Fatalf("both cursors malformed: %v, want the error on after", err)
+		}
+	}
+}
+
 func TestCursorKeepsValueTypes(t *testing.T) {
 	when := time.Date(2017, 4, 26, 10, 0, 0, 0, time.UTC)
 	ks := []Sort[int]{{Field: "t", Value: func(int) any { return when }}, {Field: "n", Value: func(int) any { return 7 }}, {Field: "s", Value: func(int) any { return nil }}}

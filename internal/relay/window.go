@@ -22,9 +22,12 @@ func ParseWindow(first, last *int, after, before *string) (content.Window, error
 	if first != nil && last != nil {
 		return w, content.Errorf(content.EInvalid, "last", "give either first or last, not both")
 	}
-	for name, n := range map[string]*int{"first": first, "last": last} {
-		if n != nil && (*n < 1 || *n > MaxPageSize) {
-			return w, content.Errorf(content.EInvalid, name, "%s must be between 1 and %d, got %d", name, MaxPageSize, *n)
+	for _, a := range []struct {
+		name string
+		n    *int
+	}{{"first", first}, {"last", last}} {
+		if a.n != nil && (*a.n < 1 || *a.n > MaxPageSize) {
+			return w, content.Errorf(content.EInvalid, a.name, "%s must be between 1 and %d, got %d", a.name, MaxPageSize, *a.n)
 		}
 	}
 	switch {

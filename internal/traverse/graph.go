@@ -54,6 +54,12 @@ type Edge struct {
 
 func (e *Edge) id() string { return e.From + ">" + e.To + ">" + string(e.Relation) }
 
+// FromID is the global ID of the edge's start: the GraphQL field from.
+func (e *Edge) FromID() string { return content.GlobalID(e.From) }
+
+// ToID is the global ID of the edge's end: the GraphQL field to.
+func (e *Edge) ToID() string { return content.GlobalID(e.To) }
+
 // Node is a node of a sub-graph: a piece of content and, in a neighbourhood, its distance from the start.
 type Node struct {
 	Node content.Node
@@ -363,9 +369,6 @@ func parallel(fns ...func() error) error {
 	return errors.Join(errs...)
 }
 
-// typeRank orders types as content.ContentTypes lists them.
-func typeRank(t content.TypeName) int { return slices.Index(content.ContentTypes, t) }
-
 func sortEdges(es []*Edge) {
 	slices.SortFunc(es, func(a, b *Edge) int {
 		return cmp.Or(cmp.Compare(slices.Index(Relations, a.Relation), slices.Index(Relations, b.Relation)),
@@ -382,7 +385,7 @@ func sortNodes(ns []*Node) {
 		return *n.Depth
 	}
 	slices.SortFunc(ns, func(a, b *Node) int {
-		return cmp.Or(cmp.Compare(depth(a), depth(b)), cmp.Compare(typeRank(TypeOf(a.Node.Key())), typeRank(TypeOf(b.Node.Key()))),
+		return cmp.Or(cmp.Compare(depth(a), depth(b)), cmp.Compare(TypeOf(a.Node.Key()).Rank(), TypeOf(b.Node.Key()).Rank()),
 			strings.Compare(content.Fold(Label(a.Node)), content.Fold(Label(b.Node))), strings.Compare(a.Node.Key(), b.Node.Key()))
 	})
 }

@@ -31,9 +31,9 @@ func (t *Traverser) Path(ctx context.Context, from, to string, maxDepth int) (*P
 	if err := w.read(ctx, []string{from, to}); err != nil {
 		return nil, err
 	}
-	for field, k := range map[string]string{"from": from, "to": to} {
-		if _, ok := w.docs[k]; !ok {
-			return nil, notFound(field, k)
+	for _, end := range []struct{ field, key string }{{"from", from}, {"to", to}} {
+		if _, ok := w.docs[end.key]; !ok {
+			return nil, notFound(end.field, end.key)
 		}
 	}
 	if from == to {
