@@ -15,7 +15,7 @@ import (
 
 // Countries is the resolver for the countries field.
 func (r *initiativeResolver) Countries(ctx context.Context, obj *content.Initiative) ([]*content.Country, error) {
-	return loader.For(ctx).Country.LoadAll(ctx, obj.CountryCodes)
+	return loader.For(ctx).Country.LoadFound(ctx, obj.CountryCodes)
 }
 
 // Contact is the resolver for the contact field.

@@ -34,7 +34,7 @@ func (r *toolkitSectionResolver) Parent(ctx context.Context, obj *content.Toolki
 
 // Ancestors is the resolver for the ancestors field.
 func (r *toolkitSectionResolver) Ancestors(ctx context.Context, obj *content.ToolkitSection) ([]*content.ToolkitSection, error) {
-	return loader.For(ctx).ToolkitSection.LoadAll(ctx, obj.AncestorIDs)
+	return loader.For(ctx).ToolkitSection.LoadFound(ctx, obj.AncestorIDs)
 }
 
 // Children is the resolver for the children field.

@@ -108,25 +108,27 @@ type Store interface {
 }
 
 // Scope is what a reader may see of the stored content. Every read of the store is narrowed to the scope of the
-// request it serves.
-type Scope int
+// request it serves. The zero Scope is ScopePublished.
+type Scope struct {
+	// only, when not nil, narrows the scope to the items with these type-qualified keys (see ScopeOnly).
+	only []string
+}
 
-// The read scopes.
-const (
-	// ScopePublished is what anonymous readers see: published content. It is the scope of a request that sets
-	// none; today every stored item is published.
-	ScopePublished Scope = iota
-	// ScopeNothing sees nothing at all: a request under it finds the store empty. The tests use it to prove that
-	// no read bypasses the read gate.
-	ScopeNothing
-)
+// ScopePublished is what anonymous readers see: published content. It is the scope of a request that sets none;
+// today every stored item is published.
+var ScopePublished = Scope{}
+
+// ScopeOnly sees only the items with the given type-qualified keys (see KeyOf) and the memberships between them;
+// ScopeOnly() sees nothing at all. The tests use it to prove that no read bypasses the read gate.
+func ScopeOnly(keys ...string) Scope { return Scope{only: append([]string{}, keys...)} }
+
+// Only returns the keys a ScopeOnly scope sees, and whether s is one.
+func (s Scope) Only() ([]string, bool) { return s.only, s.only != nil }
 
 type scopeKey struct{}
 
 // WithScope returns ctx whose reads of the store are narrowed to s.
-func WithScope(ctx context.Context, s Scope) context.Context {
-	return context.WithValue(ctx, scopeKey{}, s)
-}
+func WithScope(ctx context.Context, s Scope) context.Context { return context.WithValue(ctx, scopeKey{}, s) }
 
 // ScopeOf is the read scope of ctx: ScopePublished unless WithScope set another.
 func ScopeOf(ctx context.Context) Scope {

@@ -77,6 +77,22 @@ func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
 	return vs, errors.Join(errs...)
 }
 
+// LoadFound loads several keys in one batch and returns the values of those that exist, in the keys' order: a
+// list of references shows what it still refers to (ErrNotFound leaves a key out; any other error fails).
+func (l *Loader[K, V]) LoadFound(ctx context.Context, keys []K) ([]V, error) {
+	vs, errs := l.load(ctx, keys)
+	found := make([]V, 0, len(vs))
+	for i, v := range vs {
+		switch {
+		case errs[i] == nil:
+			found = append(found, v)
+		case !errors.Is(errs[i], ErrNotFound):
+			return nil, errs[i]
+		}
+	}
+	return found, nil
+}
+
 func (l *Loader[K, V]) load(ctx context.Context, keys []K) ([]V, []error) {
 	s := l.s
 	s.mu.Lock()

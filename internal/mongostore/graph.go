@@ -146,7 +146,7 @@ func (s *Store) findMemberships(ctx context.Context, q bson.D) ([]*content.Membe
 	if q == nil {
 		return nil, nil
 	}
-	return readAll[*content.Membership](ctx, "find memberships", q, func(q bson.D) (*mongo.Cursor, error) {
+	return readAll[*content.Membership](ctx, s.memberships, "find", q, func(q bson.D) (*mongo.Cursor, error) {
 		return s.memberships.Find(ctx, q, options.Find().SetBatchSize(batchSize))
 	})
 }

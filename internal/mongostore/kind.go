@@ -54,7 +54,7 @@ func (k *kind[T, F, O]) derive(ctx context.Context, items []*T) error {
 			codes = append(codes, k.countries(it)...)
 		}
 		var err error
-		if names, err = countryNames(ctx, k.coll.Database().Collection("countries"), codes); err != nil {
+		if names, err = countryNames(ctx, k.coll.Database().Collection(collections[content.TypeCountry]), codes); err != nil {
 			return err
 		}
 	}
@@ -73,7 +73,7 @@ func countryNames(ctx context.Context, coll *mongo.Collection, codes []string) (
 	found, err := readAll[struct {
 		Code string `bson:"_id"`
 		Name string `bson:"name"`
-	}](ctx, "find countries", inIDs("_id", codes), func(q bson.D) (*mongo.Cursor, error) {
+	}](ctx, coll, "find", inIDs("_id", codes), func(q bson.D) (*mongo.Cursor, error) {
 		return coll.Find(ctx, q, options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}).SetBatchSize(batchSize))
 	})
 	for _, c := range found {
@@ -157,8 +157,7 @@ func (k *kind[T, F, O]) page(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	}
 	page := relay.NewPage(items, keys, w)
 	if total {
-		op := "count " + k.coll.Name()
-		n, err := read(ctx, op, q, func(q bson.D) (int64, error) { return k.coll.CountDocuments(ctx, q) })
+		n, err := read(ctx, k.coll, "count", q, func(q bson.D) (int64, error) { return k.coll.CountDocuments(ctx, q) })
 		if err != nil {
 			return page, err
 		}
@@ -252,8 +251,7 @@ func (k *kind[T, F, O]) Get(ctx context.Context, ids []string) (map[string]*T, e
 
 // BySlug implements content.Collection.
 func (k *kind[T, F, O]) BySlug(ctx context.Context, slug string) (*T, error) {
-	op := "find " + k.coll.Name()
-	t, err := read(ctx, op, bson.D{{Key: k.unique, Value: slug}}, func(q bson.D) (*T, error) {
+	t, err := read(ctx, k.coll, "find", bson.D{{Key: k.unique, Value: slug}}, func(q bson.D) (*T, error) {
 		var t T
 		return &t, k.coll.FindOne(ctx, q).Decode(&t)
 	})
@@ -292,7 +290,7 @@ func (k *kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	} else {
 		opts.SetBatchSize(batchSize)
 	}
-	return readAll[*T](ctx, "find "+k.coll.Name(), q, func(q bson.D) (*mongo.Cursor, error) { return k.coll.Find(ctx, q, opts) })
+	return readAll[*T](ctx, k.coll, "find", q, func(q bson.D) (*mongo.Cursor, error) { return k.coll.Find(ctx, q, opts) })
 }
 
 // batchSize is the first batch of an unlimited find (MongoDB's default is 101 documents): a relation level of a

@@ -125,7 +125,7 @@ func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q co
 	docs, err := readAll[struct {
 		ID            string `bson:"_id"`
 		content.Index `bson:",inline"`
-	}](ctx, "search "+coll.Name(), filter, func(filter bson.D) (*mongo.Cursor, error) {
+	}](ctx, coll, "search", filter, func(filter bson.D) (*mongo.Cursor, error) {
 		return coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
 	})
 	if err != nil {
@@ -189,7 +189,7 @@ func (s *Store) reindex(ctx context.Context) error {
 }
 
 func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) error {
-	items, err := readAll[*T](ctx, "reindex "+k.coll.Name(), bson.D{{Key: "indexVersion", Value: bson.D{{Key: "$ne", Value: content.IndexVersion}}}},
+	items, err := readAll[*T](ctx, k.coll, "reindex", bson.D{{Key: "indexVersion", Value: bson.D{{Key: "$ne", Value: content.IndexVersion}}}},
 		func(q bson.D) (*mongo.Cursor, error) {
 			return k.coll.Find(ctx, q, options.Find().SetBatchSize(batchSize))
 		})

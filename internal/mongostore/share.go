@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"coalitiongraph/internal/content"
 
@@ -41,10 +42,12 @@ func acquire(ctx context.Context, op string) (func(), error) {
 }
 
 // read is the store's one read gate: every find, count and aggregate of every collection passes here, with the
-// query it would run. It narrows the query to what the request's read scope (content.ScopeOf) may see, waits for
-// a place among the request's running commands, and runs the command with the narrowed query.
-func read[R any](ctx context.Context, op string, q bson.D, run func(q bson.D) (R, error)) (R, error) {
-	q = scoped(ctx, q)
+// query it would run (verb names the command in errors). It narrows the query to what the request's read scope
+// (content.ScopeOf) may see, waits for a place among the request's running commands, and runs the command with
+// the narrowed query.
+func read[R any](ctx context.Context, coll *mongo.Collection, verb string, q bson.D, run func(q bson.D) (R, error)) (R, error) {
+	op := verb + " " + coll.Name()
+	q = scoped(content.ScopeOf(ctx), coll.Name(), q)
 	release, err := acquire(ctx, op)
 	if err != nil {
 		var zero R
@@ -58,20 +61,40 @@ func read[R any](ctx context.Context, op string, q bson.D, run func(q bson.D) (R
 	return r, storeErr(op, err)
 }
 
-// scoped narrows q to the documents the scope may see. Every stored item is published today, so the published
-// scope sees all of them; drafts will narrow it here.
-func scoped(ctx context.Context, q bson.D) bson.D {
-	switch content.ScopeOf(ctx) {
-	case content.ScopePublished:
+// scoped narrows q, a query of the named collection, to the documents the scope may see. Every stored item is
+// published today, so the published scope sees all of them; drafts will narrow it here. A ScopeOnly scope sees
+// the items it names and the memberships between them.
+func scoped(scope content.Scope, coll string, q bson.D) bson.D {
+	keys, only := scope.Only()
+	if !only {
 		return q
 	}
-	return nothing
+	ids := map[content.TypeName][]string{}
+	for _, k := range keys {
+		t, id, _ := strings.Cut(k, ":")
+		ids[content.TypeName(t)] = append(ids[content.TypeName(t)], id)
+	}
+	var see bson.A
+	if coll == collections[membershipsType] {
+		see = bson.A{bson.D{{Key: "coalitionId", Value: bson.D{{Key: "$in", Value: list(ids[content.TypeCoalition])}}}},
+			bson.D{{Key: "stakeholderId", Value: bson.D{{Key: "$in", Value: list(ids[content.TypeStakeholder])}}}}}
+	} else {
+		see = bson.A{bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: list(ids[collectionType(coll)])}}}}}
+	}
+	return bson.D{{Key: "$and", Value: append(see, q)}}
+}
+
+func list(ids []string) []string {
+	if ids == nil {
+		return []string{}
+	}
+	return ids
 }
 
 // readAll runs, through the read gate, a command that opens a cursor on the documents matching q, and decodes
 // every document it yields.
-func readAll[T any](ctx context.Context, op string, q bson.D, open func(q bson.D) (*mongo.Cursor, error)) ([]T, error) {
-	return read(ctx, op, q, func(q bson.D) ([]T, error) {
+func readAll[T any](ctx context.Context, coll *mongo.Collection, verb string, q bson.D, open func(q bson.D) (*mongo.Cursor, error)) ([]T, error) {
+	return read(ctx, coll, verb, q, func(q bson.D) ([]T, error) {
 		cur, err := open(q)
 		if err != nil {
 			return nil, err

@@ -29,9 +29,29 @@ type Store struct {
 
 var _ content.Store = (*Store)(nil)
 
+// collections names the collection of each type of document.
+var collections = map[content.TypeName]string{
+	content.TypeCoalition: "coalitions", content.TypeStakeholder: "stakeholders", content.TypeInitiative: "initiatives",
+	content.TypeToolkitSection: "toolkitSections", content.TypeBlogPost: "blogPosts", content.TypeCountry: "countries",
+	membershipsType: "memberships",
+}
+
+// membershipsType stands for memberships in collections: they are documents, not a type of node.
+const membershipsType content.TypeName = "Membership"
+
+// collectionType is the type of the documents of the named collection.
+func collectionType(name string) content.TypeName {
+	for t, n := range collections {
+		if n == name {
+			return t
+		}
+	}
+	return ""
+}
+
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
-	s := &Store{db: db, memberships: db.Collection("memberships")}
+	s := &Store{db: db, memberships: db.Collection(collections[membershipsType])}
 	s.coalitions = s.coalitionKind()
 	s.stakeholders = s.stakeholderKind()
 	s.initiatives = s.initiativeKind()
@@ -82,7 +102,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Empty implements content.Store: a store with no country and no coalition holds no content.
 func (s *Store) Empty(ctx context.Context) (bool, error) {
 	for _, coll := range []*mongo.Collection{s.countries.coll, s.coalitions.coll} {
-		found, err := readAll[bson.Raw](ctx, "find "+coll.Name(), bson.D{}, func(q bson.D) (*mongo.Cursor, error) {
+		found, err := readAll[bson.Raw](ctx, coll, "find", bson.D{}, func(q bson.D) (*mongo.Cursor, error) {
 			return coll.Find(ctx, q, options.Find().SetLimit(1).SetProjection(bson.D{{Key: "_id", Value: 1}}))
 		})
 		if err != nil || len(found) > 0 {
