@@ -256,6 +256,8 @@ func (k *Kind[T, F, O]) Put(ctx context.Context, key string, item *T) (string, e
 			doc[i].Value = id
 		case "updatedAt":
 			doc[i].Value = nowUTC()
+		case "version":
+			doc[i].Value = 1
 		}
 	}
 	_, err = k.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))

@@ -188,8 +188,8 @@ func load(ctx context.Context, kinds map[content.TypeName]searchKind, p *relay.P
 
 // reindex re-derives the derived fields (the search index, sort names, a post's month) of the documents an older
 // build wrote, whose indexVersion is not content.IndexVersion, so that an existing database ranks and groups like
-// a fresh one. It sets the fields the document type has, as they are stored, plus the derived ones: updatedAt does
-// not change, fields this build does not know stay. A current database costs one query per collection.
+// a fresh one. It sets the fields the document type has, as they are stored, plus the derived ones: updatedAt and
+// the version do not change, fields this build does not know stay. A current database costs one query per collection.
 func (s *Store) reindex(ctx context.Context) error {
 	return errors.Join(reindexKind(ctx, s.Coalitions), reindexKind(ctx, s.Stakeholders), reindexKind(ctx, s.Initiatives),
 		reindexKind(ctx, s.ToolkitSection), reindexKind(ctx, s.BlogPosts), reindexKind(ctx, s.Countries))
@@ -221,7 +221,8 @@ func reindexKind[T any, F any, O Order](ctx context.Context, k *Kind[T, F, O]) e
 		if err != nil {
 			return fmt.Errorf("reindex %s: %w", k.coll.Name(), err)
 		}
-		doc = slices.DeleteFunc(doc, func(e bson.E) bool { return e.Key == "_id" })
+		// the version counts content writes; re-deriving the index is not one
+		doc = slices.DeleteFunc(doc, func(e bson.E) bool { return e.Key == "_id" || e.Key == "version" })
 		updates[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: k.id(item)}}).
 			SetUpdate(bson.D{{Key: "$set", Value: doc}})
 	}
