@@ -24,6 +24,8 @@ type Order interface {
 // content type is a Kind, so that paging, batching and writing are written once.
 type Kind[T any, F any, O Order] struct {
 	coll *mongo.Collection
+	// store is the store the kind belongs to, whose write gate its writes pass (see Store.write).
+	store *Store
 	// id reads a document's local id.
 	id func(*T) string
 	// compile turns a typed filter into a MongoDB query; no user string becomes an operator.

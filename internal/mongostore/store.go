@@ -20,6 +20,7 @@ import (
 type Store struct {
 	db             *mongo.Database
 	memberships    *mongo.Collection
+	locks          documentLocks
 	Coalitions     *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
 	Stakeholders   *Kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
 	Initiatives    *Kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
@@ -37,6 +38,8 @@ func New(db *mongo.Database) *Store {
 	s.ToolkitSection = s.toolkitKind()
 	s.BlogPosts = s.blogPostKind()
 	s.Countries = s.countryKind()
+	s.Coalitions.store, s.Stakeholders.store, s.Initiatives.store = s, s, s
+	s.ToolkitSection.store, s.BlogPosts.store, s.Countries.store = s, s, s
 	return s
 }
 
