@@ -41,7 +41,8 @@ type Kind[T any, F any, O Order] struct {
 }
 
 // derive fills in the derived fields of items before they are written: the search index, sort name and the
-// names of the countries they are linked to, which it reads in one query.
+// names of the countries they are linked to, which it reads in one query unless the store knows them already
+// (see countryMemo).
 func (k *Kind[T, F, O]) derive(ctx context.Context, items []*T) error {
 	var names map[string]string
 	if k.countries != nil {
@@ -50,7 +51,7 @@ func (k *Kind[T, F, O]) derive(ctx context.Context, items []*T) error {
 			codes = append(codes, k.countries(it)...)
 		}
 		var err error
-		if names, err = countryNames(ctx, k.coll.Database().Collection("countries"), codes); err != nil {
+		if names, err = k.store.countryNames.of(ctx, k.store.Countries.coll, codes); err != nil {
 			return err
 		}
 	}

@@ -21,6 +21,7 @@ type Store struct {
 	db             *mongo.Database
 	memberships    *mongo.Collection
 	locks          documentLocks
+	countryNames   countryMemo
 	Coalitions     *Kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
 	Stakeholders   *Kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
 	Initiatives    *Kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]

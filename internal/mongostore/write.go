@@ -87,7 +87,60 @@ func (s *Store) write(ctx context.Context, w writeOp) error {
 	if matched == 0 {
 		return moved(ctx, w)
 	}
+	if w.coll == s.Countries.coll {
+		s.countryNames.wrote(w)
+	}
 	return nil
+}
+
+// countryMemo holds the names of countries by code, which the derived fields of the items linked to them repeat
+// (see Kind.derive), so that writing such an item is one command rather than two. It reads a code's name the first
+// time an item needs it, and follows every write of a country through this store's write gate, so that it holds
+// what the database holds. A country renamed by another process is seen after a restart; countries change only
+// with the seed content.
+type countryMemo struct {
+	mu    sync.Mutex
+	names map[string]string
+}
+
+// of returns the names of the countries with the given codes, by code, reading the ones it does not know in one
+// query; unknown codes are absent.
+func (m *countryMemo) of(ctx context.Context, coll *mongo.Collection, codes []string) (map[string]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.names == nil {
+		m.names = map[string]string{}
+	}
+	out := map[string]string{}
+	var missing []string
+	for _, c := range codes {
+		if name, ok := m.names[c]; ok {
+			out[c] = name
+		} else {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	found, err := countryNames(ctx, coll, missing)
+	for c, name := range found {
+		m.names[c], out[c] = name, name
+	}
+	return out, err
+}
+
+// wrote follows a write of the country w.
+func (m *countryMemo) wrote(w writeOp) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.names == nil {
+		m.names = map[string]string{}
+	}
+	delete(m.names, w.id)
+	if name, ok := lookup(w.doc, "name").(string); ok && w.kind != opDelete {
+		m.names[w.id] = name
+	}
 }
 
 // documentLocks serialise the conditional writes (update, delete) of each document within this process. MongoDB
