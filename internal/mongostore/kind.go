@@ -215,58 +215,6 @@ func (k *Kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	return readAll[*T](ctx, "find "+k.coll.Name(), func() (*mongo.Cursor, error) { return k.coll.Find(ctx, q, opts) })
 }
 
-// Put writes item by the unique field key (slug, or _id for countries): it replaces the whole document that has
-// the same value, keeping its id, so that a field the item no longer has is gone too, or inserts it with the
-// item's own id when it has one (the seed's stable ids), else a new one. It returns the stored id. The derived index fields and updatedAt are set here.
-func (k *Kind[T, F, O]) Put(ctx context.Context, key string, item *T) (string, error) {
-	if err := k.derive(ctx, []*T{item}); err != nil {
-		return "", err
-	}
-	raw, err := bson.Marshal(item)
-	if err != nil {
-		return "", fmt.Errorf("put %s: %w", k.coll.Name(), err)
-	}
-	var doc bson.D
-	if err := bson.Unmarshal(raw, &doc); err != nil {
-		return "", fmt.Errorf("put %s: %w", k.coll.Name(), err)
-	}
-	var value any
-	for _, e := range doc {
-		if e.Key == key {
-			value = e.Value
-		}
-	}
-	id, _ := value.(string)
-	if key != "_id" {
-		var stored struct {
-			ID string `bson:"_id"`
-		}
-		err := k.coll.FindOne(ctx, bson.D{{Key: key, Value: value}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Decode(&stored)
-		switch {
-		case err == nil:
-			id = stored.ID
-		case errors.Is(err, mongo.ErrNoDocuments):
-			if id = k.id(item); id == "" {
-				id = bson.NewObjectID().Hex()
-			}
-		default:
-			return "", storeErr("put "+k.coll.Name(), err)
-		}
-	}
-	for i, e := range doc {
-		switch e.Key {
-		case "_id":
-			doc[i].Value = id
-		case "updatedAt":
-			doc[i].Value = nowUTC()
-		case "version":
-			doc[i].Value = 1
-		}
-	}
-	_, err = k.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))
-	return id, storeErr("put "+k.coll.Name(), err)
-}
-
 // batchSize is the first batch of an unlimited find (MongoDB's default is 101 documents): a relation level of a
 // request is then one round trip, not one per hundred related items.
 const batchSize = 10_000

@@ -20,8 +20,8 @@ import (
 )
 
 // Full-text search without $text (FerretDB 1.24 has none): every document carries its folded words (content.Index,
-// kept by Put), a query matches all its words against the multikey `keywords` index, and ranking happens in Go on
-// the few index fields it projects.
+// set on every write), a query matches all its words against the multikey `keywords` index, and ranking happens in
+// Go on the few index fields it projects.
 
 // matchWords is the condition of a query on the keyword index: every whole word, and the last word as a prefix.
 // Both `search` and the `search` argument of the list filters use it.

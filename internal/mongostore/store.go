@@ -69,16 +69,6 @@ func (s *Store) Memberships(ctx context.Context, field string, ids []string, rol
 	return s.findMemberships(ctx, q)
 }
 
-// PutMembership writes the membership of a stakeholder in a coalition, keyed by the pair.
-func (s *Store) PutMembership(ctx context.Context, m *content.Membership) error {
-	set := bson.D{{Key: "role", Value: m.Role}, {Key: "since", Value: m.Since}, {Key: "updatedAt", Value: nowUTC()}}
-	_, err := s.memberships.UpdateOne(ctx,
-		bson.D{{Key: "coalitionId", Value: m.CoalitionID}, {Key: "stakeholderId", Value: m.StakeholderID}},
-		bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: bson.NewObjectID().Hex()}, {Key: "version", Value: 1}}}},
-		options.UpdateOne().SetUpsert(true))
-	return storeErr("put membership", err)
-}
-
 // EnsureIndexes creates, idempotently, an index for every query shape the API issues: unique slugs, each ordering
 // with its id tie-break, each filter and each relation lookup. It creates only the indexes that are missing (by
 // name): FerretDB 1.24 fails on a createIndexes for an index that exists. Then it re-derives the derived fields

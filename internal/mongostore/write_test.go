@@ -291,3 +291,44 @@ func TestMembershipWrites(t *testing.T) {
 		}
 	}
 }
+
+// An item written after its country was renamed through the store carries the new name in its derived fields, and
+// a country the store has not seen yet is read when an item needs it.
+func TestDerivedCountryNamesFollowCountryWrites(t *testing.T) {
+	ctx := context.Background()
+	db := apitest.Database(t)
+	store := mongostore.New(db)
+	if err := store.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	at, err := store.Countries.Create(ctx, &content.Country{Code: "AT", Name: "Austria"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Coalitions.Create(ctx, coalition("before", "Before")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Countries.Update(ctx, "AT", at.Version, func(c *content.Country) { c.Name = "Österreich" }); err != nil {
+		t.Fatal(err)
+	}
+	after, err := store.Coalitions.Create(ctx, coalition("after", "After"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.CountryName != "Österreich" {
+		t.Errorf("coalition written after the rename: country name %q, want Österreich", after.CountryName)
+	}
+	// another writer's country, unknown to this store until an item needs it
+	if _, err := db.Collection("countries").InsertOne(ctx, bson.D{{Key: "_id", Value: "BE"}, {Key: "name", Value: "Belgium"}, {Key: "version", Value: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	be := coalition("brussels", "Brussels")
+	be.CountryCode = "BE"
+	got, err := store.Coalitions.Create(ctx, be)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CountryName != "Belgium" {
+		t.Errorf("coalition in a country written elsewhere: country name %q, want Belgium", got.CountryName)
+	}
+}
