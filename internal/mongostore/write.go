@@ -26,6 +26,7 @@ const (
 	opDelete
 )
 
+// String names the write in operation names, such as "update coalition".
 func (k writeKind) String() string { return [...]string{"create", "update", "delete"}[k] }
 
 // writeOp is one write of one document, as the write gate receives it.
@@ -45,9 +46,11 @@ type writeOp struct {
 	taken  *content.Error
 }
 
-// write is the write gate: every write of the store, of every collection, passes through it as one command,
+// write is the write gate: every write of content, of every collection, passes through it as one command,
 // conditional on the expected version for an update or a delete. It is the one place for what every write must
-// do: the next issue adds authorisation, validation and the change record here.
+// do: the next issue adds authorisation, validation and the change record here. (Start-up's maintenance in
+// EnsureIndexes, which re-derives the derived fields and gives old documents a version, changes no content and
+// writes directly.)
 //
 // It maps storage errors to domain ones at the storage edge: a unique value another document holds is CONFLICT
 // naming the field; an update or delete that matched nothing (the document changed or went since it was read) is

@@ -10,8 +10,6 @@ import (
 	"coalitiongraph/internal/seed"
 )
 
-func TestMain(m *testing.M) { apitest.Main(m) }
-
 // BenchmarkLoad is a fresh load of the generated dataset of n coalitions into an empty database (the seed's
 // whole cost, indexes made first as at start-up).
 func BenchmarkLoad(b *testing.B) {

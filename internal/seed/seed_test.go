@@ -11,6 +11,8 @@ import (
 	"coalitiongraph/internal/seed"
 )
 
+func TestMain(m *testing.M) { apitest.Main(m) }
+
 // items counts the items of a dataset: every country, stakeholder, coalition, membership, initiative, toolkit
 // section and blog post.
 func items(d *seed.Dataset) int {
