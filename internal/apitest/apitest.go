@@ -222,18 +222,30 @@ func (a *API) Post(contentType string, body []byte) Response {
 // commands the request makes (see Commands).
 func (a *API) PostRaw(contentType string, body []byte) *http.Response {
 	a.t.Helper()
+	defer a.count()()
+	res, err := http.Post(a.Server.URL+"/graphql", contentType, bytes.NewReader(body))
+	if err != nil {
+		a.t.Fatalf("post: %v", err)
+	}
+	return res
+}
+
+// count starts counting the database commands afresh (see Commands) and returns the function that stops.
+func (a *API) count() func() {
 	a.commands.Store(0)
 	a.peak.Store(0)
 	a.mu.Lock()
 	a.names = nil
 	a.mu.Unlock()
 	a.counting.Store(true)
-	defer a.counting.Store(false)
-	res, err := http.Post(a.Server.URL+"/graphql", contentType, bytes.NewReader(body))
-	if err != nil {
-		a.t.Fatalf("post: %v", err)
-	}
-	return res
+	return func() { a.counting.Store(false) }
+}
+
+// Counting runs f, which uses a.Store directly, and counts the database commands it makes as Query counts a
+// request's (see Commands, PeakCommands and CommandNames).
+func (a *API) Counting(f func()) {
+	defer a.count()()
+	f()
 }
 
 // Do posts a GraphQL document as the request with the given X-Request-ID, without touching Commands: requests may

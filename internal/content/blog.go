@@ -17,7 +17,10 @@ type BlogPost struct {
 	// MentionKeys are the type-qualified keys (see KeyOf) of the content the post mentions, in order.
 	MentionKeys []string  `bson:"mentions"`
 	UpdatedAt   time.Time `bson:"updatedAt"`
-	Index       `bson:",inline"`
+	// Version counts the writes of the item: 1 when created, one more on each update. An update or delete names
+	// the version it was made against, and fails with CONFLICT when the item has moved on.
+	Version int `bson:"version"`
+	Index   `bson:",inline"`
 
 	// PublishedMonth is PublishedOn's month, "YYYY-MM", derived by the store for grouping by MONTH.
 	PublishedMonth *string `bson:"publishedMonth,omitempty" json:"-"`

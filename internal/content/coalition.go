@@ -19,7 +19,10 @@ type Coalition struct {
 	Tags        []string        `bson:"tags"`
 	SourceURL   *string         `bson:"sourceUrl,omitempty"`
 	UpdatedAt   time.Time       `bson:"updatedAt"`
-	Index       `bson:",inline"`
+	// Version counts the writes of the item: 1 when created, one more on each update. An update or delete names
+	// the version it was made against, and fails with CONFLICT when the item has moved on.
+	Version int `bson:"version"`
+	Index   `bson:",inline"`
 }
 
 // Key implements Node.
@@ -74,4 +77,7 @@ type Membership struct {
 	Role          MembershipRole `bson:"role"`
 	Since         *int           `bson:"since,omitempty"`
 	UpdatedAt     time.Time      `bson:"updatedAt"`
+	// Version counts the writes of the item: 1 when created, one more on each update. An update or delete names
+	// the version it was made against, and fails with CONFLICT when the item has moved on.
+	Version int `bson:"version"`
 }

@@ -94,8 +94,8 @@ type Index struct {
 	TitleCount int `bson:"titleCount" json:"-"`
 	// LeadCount is how many Keywords after those are the words of the lead fields.
 	LeadCount int `bson:"leadCount" json:"-"`
-	// Version is the IndexVersion the fields were derived with; the store re-indexes documents of older ones.
-	Version int `bson:"indexVersion" json:"-"`
+	// IndexVersion is the IndexVersion the fields were derived with; the store re-indexes documents of older ones.
+	IndexVersion int `bson:"indexVersion" json:"-"`
 }
 
 // KeyOf joins a type and a local id into a type-qualified key.

@@ -8,7 +8,10 @@ type Country struct {
 	Name      string    `bson:"name"`
 	EUMember  bool      `bson:"euMember"`
 	UpdatedAt time.Time `bson:"updatedAt"`
-	Index     `bson:",inline"`
+	// Version counts the writes of the item: 1 when created, one more on each update. An update or delete names
+	// the version it was made against, and fails with CONFLICT when the item has moved on.
+	Version int `bson:"version"`
+	Index   `bson:",inline"`
 }
 
 // Key implements Node.

@@ -21,7 +21,10 @@ type Initiative struct {
 	PartnerIDs   []string    `bson:"partnerIds"`
 	CoalitionIDs []string    `bson:"coalitionIds"`
 	UpdatedAt    time.Time   `bson:"updatedAt"`
-	Index        `bson:",inline"`
+	// Version counts the writes of the item: 1 when created, one more on each update. An update or delete names
+	// the version it was made against, and fails with CONFLICT when the item has moved on.
+	Version int `bson:"version"`
+	Index   `bson:",inline"`
 }
 
 // Key implements Node.

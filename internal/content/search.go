@@ -124,7 +124,7 @@ func NewIndex(sortName string, fields []SearchField) Index {
 	title := Keywords(texts[TierTitle]...)
 	lead := Keywords(slices.Concat(texts[TierTitle], texts[TierLead])...)
 	return Index{SortName: Fold(sortName), Keywords: Keywords(slices.Concat(texts[TierTitle], texts[TierLead], texts[TierBody])...),
-		TitleCount: len(title), LeadCount: len(lead) - len(title), Version: IndexVersion}
+		TitleCount: len(title), LeadCount: len(lead) - len(title), IndexVersion: IndexVersion}
 }
 
 // tiers returns the keywords of the name or title, and those of the lead fields (see Index).

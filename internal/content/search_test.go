@@ -255,8 +255,8 @@ func TestNewIndexOrdersKeywordsByTier(t *testing.T) {
 	if !slices.Equal(title, []string{"lodz", "digital"}) || !slices.Equal(lead, []string{"skills", "jobs"}) {
 		t.Errorf("title %q, lead %q (counts %d, %d)", title, lead, ix.TitleCount, ix.LeadCount)
 	}
-	if ix.SortName != "lodz digital" || ix.Version != IndexVersion {
-		t.Errorf("sort name %q, version %d", ix.SortName, ix.Version)
+	if ix.SortName != "lodz digital" || ix.IndexVersion != IndexVersion {
+		t.Errorf("sort name %q, version %d", ix.SortName, ix.IndexVersion)
 	}
 	bad := Index{Keywords: []string{"a"}, TitleCount: 5, LeadCount: -2}
 	if title, lead := bad.tiers(); len(title) != 1 || len(lead) != 0 {

@@ -32,6 +32,29 @@ type Collection[T any, F any, O any] interface {
 	// Capped returns at most limit items matching filter, in the default order: a caller that must not hold more
 	// than a budget asks for one more than it allows, and so learns that the budget is exceeded. Errors as Page.
 	Capped(ctx context.Context, filter *F, limit int) ([]*T, error)
+	// All returns every stored item, in one read.
+	All(ctx context.Context) ([]*T, error)
+
+	Writer[T]
+}
+
+// Writer writes the items of one type T. Every write passes the store's one write gate, one command applied only
+// to the version of the item it was made against; nothing is written when it fails.
+type Writer[T any] interface {
+	// Create stores item as a new item and returns it as stored: with its own id (the seed's stable ids) or a new
+	// one, version 1, updatedAt now and its derived fields; item itself is not changed. CONFLICT naming "slug"
+	// (a country's "code"; a membership's "stakeholder" for a pair that has one) when another item holds it, or
+	// naming "id" when the id is taken.
+	Create(ctx context.Context, item *T) (*T, error)
+	// Update changes the item with the given id, made against its version: it applies apply to a copy of the
+	// stored item and stores that as version+1, with updatedAt now and its derived fields, in one command that
+	// applies only while the item is at version. NOT_FOUND naming "id" when there is no such item; CONFLICT
+	// naming "version", with CurrentVersion, when it is at another version (another write came first); CONFLICT
+	// naming "slug" when the new slug is another item's, which stays as it is.
+	Update(ctx context.Context, id string, version int, apply func(*T)) (*T, error)
+	// Delete removes the item with the given id, made against its version, in one command: NOT_FOUND or
+	// CONFLICT (with CurrentVersion) as Update.
+	Delete(ctx context.Context, id string, version int) error
 }
 
 // Via is how a relation field finds its items from the targets it is given: by the items' own ids (Relations
@@ -59,6 +82,10 @@ type Memberships interface {
 	// MemberOf returns, for each stakeholder, one page of the coalitions it belongs to, with its roles
 	// (restricted to roles when given), matching filter, in order. Errors as Collection.Page.
 	MemberOf(ctx context.Context, stakeholders []string, roles []MembershipRole, filter *CoalitionFilter, order []*CoalitionOrder, w Window, total bool) ([]Page[*Member], error)
+	// All returns every stored membership, in one read.
+	All(ctx context.Context) ([]*Membership, error)
+
+	Writer[Membership]
 }
 
 // Reference is a set of targets of one relation, for Store.Referring.
@@ -128,7 +155,9 @@ func (s Scope) Only() ([]string, bool) { return s.only, s.only != nil }
 type scopeKey struct{}
 
 // WithScope returns ctx whose reads of the store are narrowed to s.
-func WithScope(ctx context.Context, s Scope) context.Context { return context.WithValue(ctx, scopeKey{}, s) }
+func WithScope(ctx context.Context, s Scope) context.Context {
+	return context.WithValue(ctx, scopeKey{}, s)
+}
 
 // ScopeOf is the read scope of ctx: ScopePublished unless WithScope set another.
 func ScopeOf(ctx context.Context) Scope {

@@ -126,7 +126,7 @@ func TestPaginationIsStableUnderInserts(t *testing.T) {
 	// Insert coalitions that sort before the cursor (names starting with "0") and one after all.
 	ctx := context.Background()
 	for i := range 3 {
-		_, err := api.Store.Put(ctx, &content.Coalition{
+		_, err := api.Store.Coalitions().Create(ctx, &content.Coalition{
 			Slug: fmt.Sprintf("early-%d", i), Name: fmt.Sprintf("0 early %d", i), CountryCode: "AT", Status: "ACTIVE", Scope: "NATIONAL",
 		})
 		if err != nil {

@@ -163,7 +163,7 @@ func matching(docs []searchDoc, q string) []string {
 
 func sp(s string) *string { return &s }
 
-// searchAPI is the fixture plus documents written through Put: accented names in four scripts, and documents that
+// searchAPI is the fixture plus documents written through Create: accented names in four scripts, and documents that
 // hold the made-up word "quokka" in different fields, for ranking. It returns the API and the corpus of all.
 func searchAPI(t *testing.T, n int) (*apitest.API, []searchDoc) {
 	t.Helper()
@@ -193,30 +193,30 @@ func searchAPI(t *testing.T, n int) (*apitest.API, []searchDoc) {
 	posts := []*content.BlogPost{
 		{Slug: "weekend", Title: "Weekend", Body: sp("We saw a quokka."), AuthorIDs: []string{}, MentionKeys: []string{}},
 	}
-	put := func(_ string, err error) {
+	put := func(_ any, err error) {
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	extra := &seed.Dataset{}
 	for _, s := range stakeholders {
-		put(api.Store.Put(ctx, s))
+		put(api.Store.Stakeholders().Create(ctx, s))
 		extra.Stakeholders = append(extra.Stakeholders, seed.Stakeholder{Slug: s.Slug, Name: s.Name, Position: s.Position, Description: s.Description, Tags: s.Tags})
 	}
 	for _, c := range coalitions {
-		put(api.Store.Put(ctx, c))
+		put(api.Store.Coalitions().Create(ctx, c))
 		extra.Coalitions = append(extra.Coalitions, seed.Coalition{Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Description: c.Description, Tags: c.Tags})
 	}
 	for _, i := range initiatives {
-		put(api.Store.Put(ctx, i))
+		put(api.Store.Initiatives().Create(ctx, i))
 		extra.Initiatives = append(extra.Initiatives, seed.Initiative{Slug: i.Slug, Name: i.Name, Description: i.Description, Tags: i.Tags})
 	}
 	for _, s := range sections {
-		put(api.Store.Put(ctx, s))
+		put(api.Store.ToolkitSections().Create(ctx, s))
 		extra.ToolkitSections = append(extra.ToolkitSections, seed.Section{Slug: s.Slug, Title: s.Title, Summary: s.Summary, Body: s.Body})
 	}
 	for _, p := range posts {
-		put(api.Store.Put(ctx, p))
+		put(api.Store.BlogPosts().Create(ctx, p))
 		extra.BlogPosts = append(extra.BlogPosts, seed.BlogPost{Slug: p.Slug, Title: p.Title, Body: p.Body})
 	}
 	return api, append(corpus(api.Data), corpus(extra)...)

@@ -35,7 +35,7 @@ func TestStartUpBackfillsPublishedMonth(t *testing.T) {
 	if _, err := db.Collection("blogPosts").InsertMany(ctx, old); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.Put(ctx, &content.BlogPost{Slug: "new", Title: "New", PublishedOn: day("2017-01-15")}); err != nil {
+	if _, err := store.BlogPosts().Create(ctx, &content.BlogPost{Slug: "new", Title: "New", PublishedOn: day("2017-01-15")}); err != nil {
 		t.Fatal(err)
 	}
 	months := func() map[string]int {

@@ -30,6 +30,8 @@ type kind[T any, F any, O Order] struct {
 	// unique is the field a slug names an item by ("slug", or "_id" for countries), and arg the argument that
 	// gives it.
 	unique, arg string
+	// store is the store the kind belongs to, whose write gate its writes pass (see Store.write).
+	store *Store
 	// id reads a document's local id.
 	id func(*T) string
 	// compile turns a typed filter into a MongoDB query; no user string becomes an operator.
@@ -45,7 +47,8 @@ type kind[T any, F any, O Order] struct {
 }
 
 // derive fills in the derived fields of items before they are written: the search index, sort name and the
-// names of the countries they are linked to, which it reads in one query.
+// names of the countries they are linked to, which it reads in one query unless the store knows them already
+// (see countryMemo).
 func (k *kind[T, F, O]) derive(ctx context.Context, items []*T) error {
 	var names map[string]string
 	if k.countries != nil {
@@ -54,7 +57,7 @@ func (k *kind[T, F, O]) derive(ctx context.Context, items []*T) error {
 			codes = append(codes, k.countries(it)...)
 		}
 		var err error
-		if names, err = countryNames(ctx, k.coll.Database().Collection(collections[content.TypeCountry]), codes); err != nil {
+		if names, err = k.store.countryNames.of(ctx, k.store.countries.coll, codes); err != nil {
 			return err
 		}
 	}

@@ -20,8 +20,8 @@ import (
 )
 
 // Full-text search without $text (FerretDB 1.24 has none): every document carries its folded words (content.Index,
-// kept by the store on write), a query matches all its words against the multikey `keywords` index, and ranking happens in Go on
-// the few index fields it projects.
+// set on every write), a query matches all its words against the multikey `keywords` index, and ranking happens in
+// Go on the few index fields it projects.
 
 // matchWords is the condition of a query on the keyword index: every whole word, and the last word as a prefix.
 // Both `search` and the `search` argument of the list filters use it.
@@ -181,8 +181,8 @@ func load(ctx context.Context, kinds map[content.TypeName]searchKind, p *content
 
 // reindex re-derives the derived fields (the search index, sort names, a post's month) of the documents an older
 // build wrote, whose indexVersion is not content.IndexVersion, so that an existing database ranks and groups like
-// a fresh one. It sets the fields the document type has, as they are stored, plus the derived ones: updatedAt does
-// not change, fields this build does not know stay. A current database costs one query per collection.
+// a fresh one. It sets the fields the document type has, as they are stored, plus the derived ones: updatedAt and
+// the version do not change, fields this build does not know stay. A current database costs one query per collection.
 func (s *Store) reindex(ctx context.Context) error {
 	return errors.Join(reindexKind(ctx, s.coalitions), reindexKind(ctx, s.stakeholders), reindexKind(ctx, s.initiatives),
 		reindexKind(ctx, s.toolkit), reindexKind(ctx, s.blogPosts), reindexKind(ctx, s.countries))
@@ -212,7 +212,8 @@ func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) e
 		if err != nil {
 			return fmt.Errorf("reindex %s: %w", k.coll.Name(), err)
 		}
-		doc = slices.DeleteFunc(doc, func(e bson.E) bool { return e.Key == "_id" })
+		// the version counts content writes; re-deriving the index is not one
+		doc = slices.DeleteFunc(doc, func(e bson.E) bool { return e.Key == "_id" || e.Key == "version" })
 		updates[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: k.id(item)}}).
 			SetUpdate(bson.D{{Key: "$set", Value: doc}})
 	}

@@ -5,6 +5,7 @@ package mongostore
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -19,6 +20,8 @@ import (
 type Store struct {
 	db           *mongo.Database
 	memberships  *mongo.Collection
+	locks        documentLocks
+	countryNames countryMemo
 	coalitions   *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
 	stakeholders *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
 	initiatives  *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
@@ -112,20 +115,11 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 	return true, nil
 }
 
-// PutMembership writes the membership of a stakeholder in a coalition, keyed by the pair.
-func (s *Store) PutMembership(ctx context.Context, m *content.Membership) error {
-	set := bson.D{{Key: "role", Value: m.Role}, {Key: "since", Value: m.Since}, {Key: "updatedAt", Value: nowUTC()}}
-	_, err := s.memberships.UpdateOne(ctx,
-		bson.D{{Key: "coalitionId", Value: m.CoalitionID}, {Key: "stakeholderId", Value: m.StakeholderID}},
-		bson.D{{Key: "$set", Value: set}, {Key: "$setOnInsert", Value: bson.D{{Key: "_id", Value: bson.NewObjectID().Hex()}}}},
-		options.UpdateOne().SetUpsert(true))
-	return storeErr("put membership", err)
-}
-
 // EnsureIndexes creates, idempotently, an index for every query shape the API issues: unique slugs, each ordering
 // with its id tie-break, each filter and each relation lookup. It creates only the indexes that are missing (by
 // name): FerretDB 1.24 fails on a createIndexes for an index that exists. Then it re-derives the derived fields
-// (search index, sort name, a post's month) of the documents an older build wrote (see reindex).
+// (search index, sort name, a post's month) of the documents an older build wrote (see reindex), and gives those
+// without a version version 1.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
 	index := func(unique bool, fields ...string) mongo.IndexModel {
 		keys := bson.D{}
@@ -179,7 +173,23 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
 		}
 	}
+	if err := s.backfillVersions(ctx, slices.Collect(maps.Keys(plan))); err != nil {
+		return err
+	}
 	return s.reindex(ctx)
+}
+
+// backfillVersions gives version 1 to the documents an older build wrote, which have none, in one command per
+// collection; on a current database they match nothing.
+func (s *Store) backfillVersions(ctx context.Context, colls []*mongo.Collection) error {
+	for _, coll := range colls {
+		_, err := coll.UpdateMany(ctx, bson.D{{Key: "version", Value: bson.D{{Key: "$exists", Value: false}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "version", Value: 1}}}})
+		if err != nil {
+			return storeErr("backfill versions of "+coll.Name(), err)
+		}
+	}
+	return nil
 }
 
 // indexName names an index by its fields, such as "countryCode_sortName__id".

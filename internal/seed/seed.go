@@ -1,5 +1,6 @@
 // Package seed holds the seed content (seed.json, embedded in the binary) and loads a dataset into the store
-// idempotently: every item is upserted by its slug, so loading twice leaves one copy.
+// idempotently through the store's write primitives: items are matched by slug, so loading twice leaves one copy,
+// and loading unchanged content writes nothing.
 package seed
 
 import (
@@ -10,10 +11,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"coalitiongraph/internal/content"
-	"coalitiongraph/internal/mongostore"
 )
 
 //go:embed seed.json
@@ -133,12 +134,6 @@ func Content() (*Dataset, error) {
 	return &d, nil
 }
 
-// loader resolves slugs to the ids the store gave them.
-type loader struct {
-	store *mongostore.Store
-	ids   map[content.TypeName]map[string]string
-}
-
 // ID is the id an item of the seed gets when it is first written: derived from its type and slug, so that the
 // seed content has the same global IDs on every machine (the IDE's example queries and the README rely on them).
 // An item already stored keeps the id it has.
@@ -146,6 +141,160 @@ func ID(t content.TypeName, slug string) string {
 	sum := sha256.Sum256([]byte(string(t) + ":" + slug))
 	return hex.EncodeToString(sum[:12])
 }
+
+// collection is what the seed needs of one collection of the store: what is stored, and the write primitives.
+type collection[T any] interface {
+	All(context.Context) ([]*T, error)
+	Create(context.Context, *T) (*T, error)
+	Update(ctx context.Context, id string, version int, apply func(*T)) (*T, error)
+}
+
+// family is one collection as the seed writes it: the items stored before the load, by key (a slug; a country's
+// code; a membership's pair), read once.
+type family[T any] struct {
+	coll   collection[T]
+	stored map[string]*T
+	used   map[string]bool // the ids stored or given
+	// ref returns an item's id and version; kept copies to dst the fields the store sets (id, version, updatedAt
+	// and the derived ones), so that an item of the dataset compares equal to the same item stored.
+	ref  func(*T) (string, int)
+	kept func(dst, src *T)
+}
+
+func newFamily[T any](ctx context.Context, c collection[T], key func(*T) string, ref func(*T) (string, int), kept func(dst, src *T)) (*family[T], error) {
+	all, err := c.All(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("seed: read what is stored: %w", err)
+	}
+	f := &family[T]{coll: c, stored: map[string]*T{}, used: map[string]bool{}, ref: ref, kept: kept}
+	for _, it := range all {
+		f.stored[key(it)] = it
+		id, _ := ref(it)
+		f.used[id] = true
+	}
+	return f, nil
+}
+
+// id is the id of the item with the given key: the stored item's, else the seed's ID of the slug, or, when
+// another stored item has that one (it was renamed), the first free variant of it.
+func (f *family[T]) id(t content.TypeName, key string) string {
+	if it, ok := f.stored[key]; ok {
+		id, _ := f.ref(it)
+		return id
+	}
+	id := ID(t, key)
+	for i := 1; f.used[id]; i++ {
+		id = ID(t, fmt.Sprintf("%s#%d", key, i))
+	}
+	f.used[id] = true
+	return id
+}
+
+// put writes want, which has the id its key gives it (see id): a new item is created; a stored one that differs
+// is replaced whole (a field want lacks is gone) against the version read; an equal one is left as it is.
+// changed forces the write of an equal item whose derived fields are out of date.
+func (f *family[T]) put(ctx context.Context, key string, want *T, changed bool) error {
+	cur, ok := f.stored[key]
+	if !ok {
+		_, err := f.coll.Create(ctx, want)
+		return err
+	}
+	same := *want
+	f.kept(&same, cur)
+	if !changed && reflect.DeepEqual(&same, cur) {
+		return nil
+	}
+	id, version := f.ref(cur)
+	_, err := f.coll.Update(ctx, id, version, func(it *T) { *it = *want })
+	return err
+}
+
+// loader writes a dataset: the families of the store, and the ids of the dataset's items by type and slug, as
+// far as they are known (references must name items of the dataset).
+type loader struct {
+	countries    *family[content.Country]
+	stakeholders *family[content.Stakeholder]
+	coalitions   *family[content.Coalition]
+	memberships  *family[content.Membership]
+	initiatives  *family[content.Initiative]
+	toolkit      *family[content.ToolkitSection]
+	posts        *family[content.BlogPost]
+	ids          map[content.TypeName]map[string]string
+	// renamed are the codes of the countries whose name this load changed: the items linked to them are written
+	// again, so that their derived country names follow.
+	renamed map[string]bool
+}
+
+// Load writes the dataset into the store through its write primitives. It reads what is stored once per
+// collection, then writes each item of the dataset that is new (Create) or differs from the stored one (Update
+// against the version read), one command each; an unchanged item is not written, so that loading the same
+// dataset again writes nothing. Items are matched by slug (countries by code, memberships by their pair), and
+// keep the id they have.
+func Load(ctx context.Context, store content.Store, d *Dataset) error {
+	l := &loader{ids: map[content.TypeName]map[string]string{}, renamed: map[string]bool{}}
+	for _, t := range []content.TypeName{content.TypeCountry, content.TypeStakeholder, content.TypeCoalition,
+		content.TypeInitiative, content.TypeToolkitSection, content.TypeBlogPost} {
+		l.ids[t] = map[string]string{}
+	}
+	var err error
+	if l.countries, err = newFamily(ctx, store.Countries(), func(c *content.Country) string { return c.Code },
+		func(c *content.Country) (string, int) { return c.Code, c.Version },
+		func(dst, src *content.Country) {
+			dst.Version, dst.UpdatedAt, dst.Index = src.Version, src.UpdatedAt, src.Index
+		}); err != nil {
+		return err
+	}
+	if l.stakeholders, err = newFamily(ctx, store.Stakeholders(), func(s *content.Stakeholder) string { return s.Slug },
+		func(s *content.Stakeholder) (string, int) { return s.ID, s.Version },
+		func(dst, src *content.Stakeholder) {
+			dst.Version, dst.UpdatedAt, dst.Index, dst.CountryName = src.Version, src.UpdatedAt, src.Index, src.CountryName
+		}); err != nil {
+		return err
+	}
+	if l.coalitions, err = newFamily(ctx, store.Coalitions(), func(c *content.Coalition) string { return c.Slug },
+		func(c *content.Coalition) (string, int) { return c.ID, c.Version },
+		func(dst, src *content.Coalition) {
+			dst.Version, dst.UpdatedAt, dst.Index, dst.CountryName = src.Version, src.UpdatedAt, src.Index, src.CountryName
+		}); err != nil {
+		return err
+	}
+	if l.memberships, err = newFamily[content.Membership](ctx, store.Memberships(), pair,
+		func(m *content.Membership) (string, int) { return m.ID, m.Version },
+		func(dst, src *content.Membership) { dst.Version, dst.UpdatedAt = src.Version, src.UpdatedAt }); err != nil {
+		return err
+	}
+	if l.initiatives, err = newFamily(ctx, store.Initiatives(), func(i *content.Initiative) string { return i.Slug },
+		func(i *content.Initiative) (string, int) { return i.ID, i.Version },
+		func(dst, src *content.Initiative) {
+			dst.Version, dst.UpdatedAt, dst.Index, dst.CountryNames = src.Version, src.UpdatedAt, src.Index, src.CountryNames
+		}); err != nil {
+		return err
+	}
+	if l.toolkit, err = newFamily(ctx, store.ToolkitSections(), func(s *content.ToolkitSection) string { return s.Slug },
+		func(s *content.ToolkitSection) (string, int) { return s.ID, s.Version },
+		func(dst, src *content.ToolkitSection) {
+			dst.Version, dst.UpdatedAt, dst.Index = src.Version, src.UpdatedAt, src.Index
+		}); err != nil {
+		return err
+	}
+	if l.posts, err = newFamily(ctx, store.BlogPosts(), func(p *content.BlogPost) string { return p.Slug },
+		func(p *content.BlogPost) (string, int) { return p.ID, p.Version },
+		func(dst, src *content.BlogPost) {
+			dst.Version, dst.UpdatedAt, dst.Index, dst.PublishedMonth = src.Version, src.UpdatedAt, src.Index, src.PublishedMonth
+		}); err != nil {
+		return err
+	}
+	steps := []func(context.Context, *Dataset) error{l.writeCountries, l.writeStakeholders, l.writeCoalitions,
+		l.writeInitiatives, l.writeToolkit, l.writePosts}
+	for _, step := range steps {
+		if err := step(ctx, d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func pair(m *content.Membership) string { return m.CoalitionID + " " + m.StakeholderID }
 
 func (l *loader) id(t content.TypeName, slug string) (string, error) {
 	id, ok := l.ids[t][slug]
@@ -167,94 +316,86 @@ func (l *loader) idList(t content.TypeName, slugs []string) ([]string, error) {
 	return out, nil
 }
 
-func (l *loader) put(t content.TypeName, slug string, put func() (string, error)) error {
-	id, err := put()
-	if err != nil {
-		return fmt.Errorf("seed: %s %q: %w", t, slug, err)
-	}
-	l.ids[t][slug] = id
-	return nil
-}
-
-// Load writes the dataset into the store. It is idempotent: items are matched by slug (countries by code and
-// memberships by their pair), so loading again updates them in place.
-func Load(ctx context.Context, store *mongostore.Store, d *Dataset) error {
-	l := &loader{store: store, ids: map[content.TypeName]map[string]string{}}
-	for _, t := range []content.TypeName{content.TypeCountry, content.TypeStakeholder, content.TypeCoalition,
-		content.TypeInitiative, content.TypeToolkitSection, content.TypeBlogPost} {
-		l.ids[t] = map[string]string{}
-	}
-	steps := []func(context.Context, *Dataset) error{l.countries, l.stakeholders, l.coalitions, l.initiatives, l.toolkit, l.blogPosts}
-	for _, step := range steps {
-		if err := step(ctx, d); err != nil {
-			return err
+// country checks that the codes name countries of the dataset, and tells whether this load renamed one.
+func (l *loader) country(codes ...string) (renamed bool, err error) {
+	for _, code := range codes {
+		if _, err := l.id(content.TypeCountry, code); err != nil {
+			return false, err
 		}
+		renamed = renamed || l.renamed[code]
 	}
-	return nil
+	return renamed, nil
 }
 
-func (l *loader) countries(ctx context.Context, d *Dataset) error {
+func failed(t content.TypeName, slug string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("seed: %s %q: %w", t, slug, err)
+}
+
+func (l *loader) writeCountries(ctx context.Context, d *Dataset) error {
 	for _, c := range d.Countries {
-		err := l.put(content.TypeCountry, c.Code, func() (string, error) {
-			return l.store.Put(ctx, &content.Country{Code: c.Code, Name: c.Name, EUMember: c.EUMember})
-		})
-		if err != nil {
-			return err
+		if cur, ok := l.countries.stored[c.Code]; ok && cur.Name != c.Name {
+			l.renamed[c.Code] = true
 		}
+		err := l.countries.put(ctx, c.Code, &content.Country{Code: c.Code, Name: c.Name, EUMember: c.EUMember}, false)
+		if err != nil {
+			return failed(content.TypeCountry, c.Code, err)
+		}
+		l.ids[content.TypeCountry][c.Code] = c.Code
 	}
 	return nil
 }
 
-func (l *loader) country(code *string) error {
-	if code != nil {
-		_, err := l.id(content.TypeCountry, *code)
-		return err
-	}
-	return nil
-}
-
-func (l *loader) stakeholders(ctx context.Context, d *Dataset) error {
+func (l *loader) writeStakeholders(ctx context.Context, d *Dataset) error {
 	for _, s := range d.Stakeholders {
-		if err := l.country(s.CountryCode); err != nil {
-			return err
+		var renamed bool
+		var err error
+		if s.CountryCode != nil {
+			if renamed, err = l.country(*s.CountryCode); err != nil {
+				return err
+			}
 		}
-		err := l.put(content.TypeStakeholder, s.Slug, func() (string, error) {
-			return l.store.Put(ctx, &content.Stakeholder{
-				ID: ID(content.TypeStakeholder, s.Slug), Slug: s.Slug, Name: s.Name, Kind: s.Kind, Category: s.Category, CountryCode: s.CountryCode,
-				Position: s.Position, Description: s.Description, Website: s.Website, Tags: list(s.Tags), SourceURL: s.SourceURL,
-			})
-		})
+		id := l.stakeholders.id(content.TypeStakeholder, s.Slug)
+		err = l.stakeholders.put(ctx, s.Slug, &content.Stakeholder{
+			ID: id, Slug: s.Slug, Name: s.Name, Kind: s.Kind, Category: s.Category, CountryCode: s.CountryCode,
+			Position: s.Position, Description: s.Description, Website: s.Website, Tags: list(s.Tags), SourceURL: s.SourceURL,
+		}, renamed)
 		if err != nil {
-			return err
+			return failed(content.TypeStakeholder, s.Slug, err)
 		}
+		l.ids[content.TypeStakeholder][s.Slug] = id
 	}
 	return nil
 }
 
-func (l *loader) coalitions(ctx context.Context, d *Dataset) error {
+func (l *loader) writeCoalitions(ctx context.Context, d *Dataset) error {
 	for _, c := range d.Coalitions {
-		if err := l.country(&c.CountryCode); err != nil {
-			return err
-		}
-		err := l.put(content.TypeCoalition, c.Slug, func() (string, error) {
-			return l.store.Put(ctx, &content.Coalition{
-				ID: ID(content.TypeCoalition, c.Slug), Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Status: c.Status, Scope: c.Scope,
-				LaunchYear: c.LaunchYear, Description: c.Description, Website: c.Website, FocusAreas: list(c.FocusAreas),
-				Tags: list(c.Tags), SourceURL: c.SourceURL,
-			})
-		})
+		renamed, err := l.country(c.CountryCode)
 		if err != nil {
 			return err
 		}
+		id := l.coalitions.id(content.TypeCoalition, c.Slug)
+		err = l.coalitions.put(ctx, c.Slug, &content.Coalition{
+			ID: id, Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Status: c.Status, Scope: c.Scope,
+			LaunchYear: c.LaunchYear, Description: c.Description, Website: c.Website, FocusAreas: list(c.FocusAreas),
+			Tags: list(c.Tags), SourceURL: c.SourceURL,
+		}, renamed)
+		if err != nil {
+			return failed(content.TypeCoalition, c.Slug, err)
+		}
+		l.ids[content.TypeCoalition][c.Slug] = id
 		for _, m := range c.Members {
 			sid, err := l.id(content.TypeStakeholder, m.Stakeholder)
 			if err != nil {
 				return err
 			}
-			err = l.store.PutMembership(ctx, &content.Membership{
-				CoalitionID: l.ids[content.TypeCoalition][c.Slug], StakeholderID: sid, Role: m.Role, Since: m.Since,
-			})
-			if err != nil {
+			want := &content.Membership{CoalitionID: id, StakeholderID: sid, Role: m.Role, Since: m.Since}
+			if cur, ok := l.memberships.stored[pair(want)]; ok {
+				want.ID = cur.ID
+			}
+			if err := l.memberships.put(ctx, pair(want), want, false); err != nil {
 				return fmt.Errorf("seed: membership of %q in %q: %w", m.Stakeholder, c.Slug, err)
 			}
 		}
@@ -262,12 +403,11 @@ func (l *loader) coalitions(ctx context.Context, d *Dataset) error {
 	return nil
 }
 
-func (l *loader) initiatives(ctx context.Context, d *Dataset) error {
+func (l *loader) writeInitiatives(ctx context.Context, d *Dataset) error {
 	for _, i := range d.Initiatives {
-		for _, code := range i.CountryCodes {
-			if err := l.country(&code); err != nil {
-				return err
-			}
+		renamed, err := l.country(i.CountryCodes...)
+		if err != nil {
+			return err
 		}
 		partners, err := l.idList(content.TypeStakeholder, i.Partners)
 		if err != nil {
@@ -277,69 +417,54 @@ func (l *loader) initiatives(ctx context.Context, d *Dataset) error {
 		if err != nil {
 			return err
 		}
-		err = l.put(content.TypeInitiative, i.Slug, func() (string, error) {
-			return l.store.Put(ctx, &content.Initiative{
-				ID: ID(content.TypeInitiative, i.Slug), Slug: i.Slug, Name: i.Name, Scope: i.Scope, CountryCodes: list(i.CountryCodes), StartYear: i.StartYear,
-				Description: i.Description, Website: i.Website, FocusAreas: list(i.FocusAreas), Tags: list(i.Tags),
-				SourceURL: i.SourceURL, PartnerIDs: partners, CoalitionIDs: coalitions,
-			})
-		})
+		id := l.initiatives.id(content.TypeInitiative, i.Slug)
+		err = l.initiatives.put(ctx, i.Slug, &content.Initiative{
+			ID: id, Slug: i.Slug, Name: i.Name, Scope: i.Scope, CountryCodes: list(i.CountryCodes), StartYear: i.StartYear,
+			Description: i.Description, Website: i.Website, FocusAreas: list(i.FocusAreas), Tags: list(i.Tags),
+			SourceURL: i.SourceURL, PartnerIDs: partners, CoalitionIDs: coalitions,
+		}, renamed)
 		if err != nil {
-			return err
+			return failed(content.TypeInitiative, i.Slug, err)
 		}
+		l.ids[content.TypeInitiative][i.Slug] = id
 	}
 	return nil
 }
 
-// toolkit writes the sections parents first, deriving each one's depth, outline number, reading-order position
-// and ancestors from its parent.
-func (l *loader) toolkit(ctx context.Context, d *Dataset) error {
-	written := map[string]*content.ToolkitSection{}
+// writeToolkit writes the sections parents first, each placed under its parent (content.ToolkitSection.Place).
+func (l *loader) writeToolkit(ctx context.Context, d *Dataset) error {
+	placed := map[string]*content.ToolkitSection{}
 	for _, s := range d.ToolkitSections {
 		sec := &content.ToolkitSection{
-			ID: ID(content.TypeToolkitSection, s.Slug), Slug: s.Slug, Title: s.Title, Order: s.Order, Summary: s.Summary, Body: s.Body, Proposed: s.Proposed,
-			Tags: list(s.Tags), SourceURL: s.SourceURL,
+			ID: l.toolkit.id(content.TypeToolkitSection, s.Slug), Slug: s.Slug, Title: s.Title, Order: s.Order, Summary: s.Summary,
+			Body: s.Body, Proposed: s.Proposed, Tags: list(s.Tags), SourceURL: s.SourceURL,
 		}
 		var parent *content.ToolkitSection
 		if s.Parent != nil {
 			var ok bool
-			if parent, ok = written[*s.Parent]; !ok {
+			if parent, ok = placed[*s.Parent]; !ok {
 				return fmt.Errorf("seed: toolkit section %q comes before its parent %q", s.Slug, *s.Parent)
 			}
 		}
 		sec.Place(parent)
-		err := l.put(content.TypeToolkitSection, s.Slug, func() (string, error) {
-			return l.store.Put(ctx, sec)
-		})
-		if err != nil {
-			return err
+		if err := l.toolkit.put(ctx, s.Slug, sec, false); err != nil {
+			return failed(content.TypeToolkitSection, s.Slug, err)
 		}
-		sec.ID = l.ids[content.TypeToolkitSection][s.Slug]
-		written[s.Slug] = sec
+		l.ids[content.TypeToolkitSection][s.Slug] = sec.ID
+		placed[s.Slug] = sec
 	}
 	return nil
 }
 
-func (l *loader) blogPosts(ctx context.Context, d *Dataset) error {
-	// Posts may mention posts: give every post an id first (inserting only the new ones, so that a reload never
-	// blanks a stored post) so that order in the file does not matter.
+// writePosts writes the blog posts. Posts may mention posts in any order: their ids are known before any is
+// written (stored, or derived from the slug), so each post is written once, with its mentions.
+func (l *loader) writePosts(ctx context.Context, d *Dataset) error {
 	for _, p := range d.BlogPosts {
-		if err := l.put(content.TypeBlogPost, p.Slug, func() (string, error) {
-			stored, err := l.store.BlogPosts().BySlug(ctx, p.Slug)
-			if err == nil {
-				return stored.ID, nil
-			}
-			if content.ErrorCode(err) != content.ENotFound {
-				return "", err
-			}
-			return l.store.Put(ctx, &content.BlogPost{ID: ID(content.TypeBlogPost, p.Slug), Slug: p.Slug, Title: p.Title})
-		}); err != nil {
-			return err
-		}
+		l.ids[content.TypeBlogPost][p.Slug] = l.posts.id(content.TypeBlogPost, p.Slug)
 	}
 	for _, p := range d.BlogPosts {
-		post := &content.BlogPost{Slug: p.Slug, Title: p.Title, Excerpt: p.Excerpt, Body: p.Body, Tags: list(p.Tags),
-			SourceURL: p.SourceURL, MentionKeys: []string{}}
+		post := &content.BlogPost{ID: l.ids[content.TypeBlogPost][p.Slug], Slug: p.Slug, Title: p.Title, Excerpt: p.Excerpt,
+			Body: p.Body, Tags: list(p.Tags), SourceURL: p.SourceURL, MentionKeys: []string{}}
 		if p.PublishedOn != nil {
 			day, err := time.Parse(time.DateOnly, *p.PublishedOn)
 			if err != nil {
@@ -365,10 +490,8 @@ func (l *loader) blogPosts(ctx context.Context, d *Dataset) error {
 			}
 			post.MentionKeys = append(post.MentionKeys, content.KeyOf(m.Type, id))
 		}
-		if err := l.put(content.TypeBlogPost, p.Slug, func() (string, error) {
-			return l.store.Put(ctx, post)
-		}); err != nil {
-			return err
+		if err := l.posts.put(ctx, p.Slug, post, false); err != nil {
+			return failed(content.TypeBlogPost, p.Slug, err)
 		}
 	}
 	return nil
