@@ -17,7 +17,7 @@ func nameSort[T any](name func(*T) string) relay.Sort[*T] {
 func (s *Store) coalitionKind() *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
 	type C = content.Coalition
 	return &kind[C, content.CoalitionFilter, *content.CoalitionOrder]{
-		store: s, coll: s.db.Collection(collections[content.TypeCoalition]), typ: content.TypeCoalition, unique: "slug", arg: "slug",
+		store: s, coll: s.db.Collection(collections[content.TypeCoalition].name), typ: content.TypeCoalition, unique: "slug", arg: "slug",
 		id: func(c *C) string { return c.ID },
 		fields: map[string]relay.Sort[*C]{
 			"NAME":        nameSort(func(c *C) string { return c.SortName }),
@@ -60,7 +60,7 @@ func (s *Store) compileCoalition(ctx context.Context, f *content.CoalitionFilter
 func (s *Store) stakeholderKind() *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
 	type S = content.Stakeholder
 	return &kind[S, content.StakeholderFilter, *content.StakeholderOrder]{
-		store: s, coll: s.db.Collection(collections[content.TypeStakeholder]), typ: content.TypeStakeholder, unique: "slug", arg: "slug",
+		store: s, coll: s.db.Collection(collections[content.TypeStakeholder].name), typ: content.TypeStakeholder, unique: "slug", arg: "slug",
 		id: func(x *S) string { return x.ID },
 		fields: map[string]relay.Sort[*S]{
 			"NAME":       nameSort(func(x *S) string { return x.SortName }),
@@ -109,7 +109,7 @@ func (s *Store) compileStakeholder(ctx context.Context, f *content.StakeholderFi
 func (s *Store) initiativeKind() *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder] {
 	type I = content.Initiative
 	return &kind[I, content.InitiativeFilter, *content.InitiativeOrder]{
-		store: s, coll: s.db.Collection(collections[content.TypeInitiative]), typ: content.TypeInitiative, unique: "slug", arg: "slug",
+		store: s, coll: s.db.Collection(collections[content.TypeInitiative].name), typ: content.TypeInitiative, unique: "slug", arg: "slug",
 		id: func(x *I) string { return x.ID },
 		fields: map[string]relay.Sort[*I]{
 			"NAME":       nameSort(func(x *I) string { return x.SortName }),
@@ -153,7 +153,7 @@ func (s *Store) compileInitiative(ctx context.Context, f *content.InitiativeFilt
 func (s *Store) toolkitKind() *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder] {
 	type T = content.ToolkitSection
 	return &kind[T, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]{
-		store: s, coll: s.db.Collection(collections[content.TypeToolkitSection]), typ: content.TypeToolkitSection, unique: "slug", arg: "slug",
+		store: s, coll: s.db.Collection(collections[content.TypeToolkitSection].name), typ: content.TypeToolkitSection, unique: "slug", arg: "slug",
 		id: func(x *T) string { return x.ID },
 		fields: map[string]relay.Sort[*T]{
 			"POSITION":   {Field: "position", Type: relay.String, Value: func(x *T) any { return x.Position }},
@@ -191,7 +191,7 @@ func (s *Store) compileToolkit(ctx context.Context, f *content.ToolkitSectionFil
 func (s *Store) blogPostKind() *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder] {
 	type B = content.BlogPost
 	return &kind[B, content.BlogPostFilter, *content.BlogPostOrder]{
-		store: s, coll: s.db.Collection(collections[content.TypeBlogPost]), typ: content.TypeBlogPost, unique: "slug", arg: "slug",
+		store: s, coll: s.db.Collection(collections[content.TypeBlogPost].name), typ: content.TypeBlogPost, unique: "slug", arg: "slug",
 		id: func(x *B) string { return x.ID },
 		fields: map[string]relay.Sort[*B]{
 			"PUBLISHED_ON": {Field: "publishedOn", Type: relay.Time, Null: true, Value: func(x *B) any { return x.PublishedOn }},
@@ -230,7 +230,7 @@ func (s *Store) compileBlogPost(ctx context.Context, f *content.BlogPostFilter) 
 func (s *Store) countryKind() *kind[content.Country, content.CountryFilter, *content.CountryOrder] {
 	type C = content.Country
 	return &kind[C, content.CountryFilter, *content.CountryOrder]{
-		store: s, coll: s.db.Collection(collections[content.TypeCountry]), typ: content.TypeCountry, unique: "_id", arg: "code",
+		store: s, coll: s.db.Collection(collections[content.TypeCountry].name), typ: content.TypeCountry, unique: "_id", arg: "code",
 		id: func(x *C) string { return x.Code },
 		fields: map[string]relay.Sort[*C]{
 			"NAME": nameSort(func(x *C) string { return x.SortName }),

@@ -75,7 +75,7 @@ func scoped(scope content.Scope, coll string, q bson.D) bson.D {
 		ids[content.TypeName(t)] = append(ids[content.TypeName(t)], id)
 	}
 	var see bson.A
-	if coll == collections[membershipsType] {
+	if coll == collections[membershipsType].name {
 		see = bson.A{bson.D{{Key: "coalitionId", Value: bson.D{{Key: "$in", Value: list(ids[content.TypeCoalition])}}}},
 			bson.D{{Key: "stakeholderId", Value: bson.D{{Key: "$in", Value: list(ids[content.TypeStakeholder])}}}}}
 	} else {

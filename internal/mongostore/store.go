@@ -32,11 +32,15 @@ type Store struct {
 
 var _ content.Store = (*Store)(nil)
 
-// collections names the collection of each type of document.
-var collections = map[content.TypeName]string{
-	content.TypeCoalition: "coalitions", content.TypeStakeholder: "stakeholders", content.TypeInitiative: "initiatives",
-	content.TypeToolkitSection: "toolkitSections", content.TypeBlogPost: "blogPosts", content.TypeCountry: "countries",
-	membershipsType: "memberships",
+// collections names the collection of each type of document, and the type in messages.
+var collections = map[content.TypeName]struct{ name, noun string }{
+	content.TypeCoalition:      {"coalitions", "coalition"},
+	content.TypeStakeholder:    {"stakeholders", "stakeholder"},
+	content.TypeInitiative:     {"initiatives", "initiative"},
+	content.TypeToolkitSection: {"toolkitSections", "toolkit section"},
+	content.TypeBlogPost:       {"blogPosts", "blog post"},
+	content.TypeCountry:        {"countries", "country"},
+	membershipsType:            {"memberships", "membership"},
 }
 
 // membershipsType stands for memberships in collections: they are documents, not a type of node.
@@ -44,8 +48,8 @@ const membershipsType content.TypeName = "Membership"
 
 // collectionType is the type of the documents of the named collection.
 func collectionType(name string) content.TypeName {
-	for t, n := range collections {
-		if n == name {
+	for t, c := range collections {
+		if c.name == name {
 			return t
 		}
 	}
@@ -54,7 +58,7 @@ func collectionType(name string) content.TypeName {
 
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
-	s := &Store{db: db, memberships: db.Collection(collections[membershipsType])}
+	s := &Store{db: db, memberships: db.Collection(collections[membershipsType].name)}
 	s.coalitions = s.coalitionKind()
 	s.stakeholders = s.stakeholderKind()
 	s.initiatives = s.initiativeKind()

@@ -368,20 +368,17 @@ func set(doc bson.D, kv ...any) bson.D {
 	return doc
 }
 
-// nouns name each collection's type in messages.
-var nouns = map[string]string{"coalitions": "coalition", "stakeholders": "stakeholder", "initiatives": "initiative",
-	"toolkitSections": "toolkit section", "blogPosts": "blog post", "countries": "country", "memberships": "membership"}
-
 func (k *kind[T, F, O]) writable() writable[T] {
-	w := writable[T]{store: k.store, coll: k.coll, noun: nouns[k.coll.Name()], idField: "id", newID: true,
+	noun := collections[k.typ].noun
+	w := writable[T]{store: k.store, coll: k.coll, noun: noun, idField: "id", newID: true,
 		derive: func(ctx context.Context, item *T) error { return k.derive(ctx, []*T{item}) }}
-	if k.typ == content.TypeCountry {
-		w.idField, w.newID = "code", false // the code is the id, and the one unique field
+	if k.unique == "_id" {
+		w.idField, w.newID = k.arg, false // the unique field is the id, which the item must have (a country's code)
 		return w
 	}
 	w.unique = func(doc bson.D) (bson.D, *content.Error) {
-		slug, _ := lookup(doc, "slug").(string)
-		return bson.D{{Key: "slug", Value: slug}}, content.Errorf(content.EConflict, "slug", "another %s has the slug %q", w.noun, slug)
+		v := lookup(doc, k.unique)
+		return bson.D{{Key: k.unique, Value: v}}, content.Errorf(content.EConflict, k.arg, "another %s has the %s %q", noun, k.arg, v)
 	}
 	return w
 }
@@ -415,7 +412,7 @@ func (k *kind[T, F, O]) All(ctx context.Context) ([]*T, error) {
 }
 
 func (s *Store) membershipWrites() writable[content.Membership] {
-	return writable[content.Membership]{store: s, coll: s.memberships, noun: "membership", idField: "id", newID: true,
+	return writable[content.Membership]{store: s, coll: s.memberships, noun: collections[membershipsType].noun, idField: "id", newID: true,
 		unique: func(doc bson.D) (bson.D, *content.Error) {
 			pair := bson.D{{Key: "coalitionId", Value: lookup(doc, "coalitionId")}, {Key: "stakeholderId", Value: lookup(doc, "stakeholderId")}}
 			return pair, content.Errorf(content.EConflict, "stakeholder", "the stakeholder already has a membership of the coalition")
