@@ -42,7 +42,7 @@ func (r *blogPostResolver) Mentions(ctx context.Context, obj *content.BlogPost, 
 		args.Types = append(args.Types, t.TypeName())
 	}
 	l := loader.For(ctx)
-	p, err := l.Mentions.Load(ctx, l.Key(by(content.Mentions), obj.MentionKeys, args))
+	p, err := l.Mentions.Page(ctx, by(content.Mentions), obj.MentionKeys, args)
 	conn := &model.ContentConnection{PageInfo: info(p), TotalCount: p.Total,
 		Edges: edges(p, func(c string, m *loader.Mention) *model.ContentEdge {
 			return &model.ContentEdge{Cursor: c, Node: m.Node}

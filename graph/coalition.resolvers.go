@@ -24,7 +24,7 @@ func (r *coalitionResolver) Contact(ctx context.Context, obj *content.Coalition)
 	args, _ := relArgs[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder](ctx, r.Store.Stakeholders(), ptr(1), nil, nil, nil, nil, nil)
 	args.Roles = []content.MembershipRole{content.RoleCoordinator}
 	l := loader.For(ctx)
-	p, err := l.Members.Load(ctx, l.Key(by(content.MemberOf), []string{obj.ID}, args))
+	p, err := l.Members.Page(ctx, by(content.MemberOf), []string{obj.ID}, args)
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +39,7 @@ func (r *coalitionResolver) Members(ctx context.Context, obj *content.Coalition,
 	}
 	args.Roles = roles
 	l := loader.For(ctx)
-	return membersConnection(l.Members.Load(ctx, l.Key(by(content.MemberOf), []string{obj.ID}, args)))
+	return membersConnection(l.Members.Page(ctx, by(content.MemberOf), []string{obj.ID}, args))
 }
 
 // Initiatives is the resolver for the initiatives field.

@@ -32,7 +32,7 @@ func relArgs[T any, F any, O any](ctx context.Context, coll content.Collection[T
 }
 
 // related loads one page of a relation through the request's loader for it.
-func related[T any, F any, O any](ctx context.Context, coll content.Collection[T, F, O], pick func(*loader.Loaders) relationLoader[T], via content.Via, targets []string,
+func related[T any, F any, O any](ctx context.Context, coll content.Collection[T, F, O], pick func(*loader.Loaders) *loader.RelationPages[T, F, O], via content.Via, targets []string,
 	first *int, after *string, last *int, before *string, filter *F, order []O) (content.Page[*T], error) {
 	args, err := relArgs(ctx, coll, first, after, last, before, filter, order)
 	if err != nil {
@@ -41,12 +41,7 @@ func related[T any, F any, O any](ctx context.Context, coll content.Collection[T
 	if len(targets) == 0 {
 		return relay.Slice[*T](nil, nil, args.Window), nil
 	}
-	l := loader.For(ctx)
-	return pick(l).Load(ctx, l.Key(via, targets, args))
-}
-
-type relationLoader[T any] interface {
-	Load(context.Context, loader.Key) (content.Page[*T], error)
+	return pick(loader.For(ctx)).Page(ctx, via, targets, args)
 }
 
 // one answers a root field that takes an id or a slug (or code), exactly one of them.
@@ -154,15 +149,21 @@ func peerConnection(p content.Page[*loader.Peer], err error) (*model.Stakeholder
 }
 
 // The relation loaders, picked from the request's loaders.
-func coalitionsLoader(l *loader.Loaders) relationLoader[content.Coalition] { return l.Coalitions }
-func stakeholdersLoader(l *loader.Loaders) relationLoader[content.Stakeholder] {
+func coalitionsLoader(l *loader.Loaders) *loader.RelationPages[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
+	return l.Coalitions
+}
+func stakeholdersLoader(l *loader.Loaders) *loader.RelationPages[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
 	return l.Stakeholders
 }
-func initiativesLoader(l *loader.Loaders) relationLoader[content.Initiative] { return l.Initiatives }
-func toolkitLoader(l *loader.Loaders) relationLoader[content.ToolkitSection] {
+func initiativesLoader(l *loader.Loaders) *loader.RelationPages[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder] {
+	return l.Initiatives
+}
+func toolkitLoader(l *loader.Loaders) *loader.RelationPages[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder] {
 	return l.ToolkitSections
 }
-func blogPostsLoader(l *loader.Loaders) relationLoader[content.BlogPost] { return l.BlogPosts }
+func blogPostsLoader(l *loader.Loaders) *loader.RelationPages[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder] {
+	return l.BlogPosts
+}
 
 // by is the content.Via of relation fields whose items hold references to their parent through rels; byID that
 // of relation fields whose parent holds references to its items.

@@ -41,7 +41,7 @@ func (r *stakeholderResolver) Coalitions(ctx context.Context, obj *content.Stake
 	}
 	args.Roles = roles
 	l := loader.For(ctx)
-	return memberOfConnection(l.MemberOf.Load(ctx, l.Key(by(content.MemberOf), []string{obj.ID}, args)))
+	return memberOfConnection(l.MemberOf.Page(ctx, by(content.MemberOf), []string{obj.ID}, args))
 }
 
 // Initiatives is the resolver for the initiatives field.
@@ -69,7 +69,7 @@ func (r *stakeholderResolver) Peers(ctx context.Context, obj *content.Stakeholde
 		return nil, err
 	}
 	l := loader.For(ctx)
-	return peerConnection(l.Peers.Load(ctx, l.Key(by(content.MemberOf), []string{obj.ID}, loader.Args[struct{}, struct{}]{Window: w})))
+	return peerConnection(l.Peers.Page(ctx, by(content.MemberOf), []string{obj.ID}, loader.Args[struct{}, struct{}]{Window: w}))
 }
 
 // Stakeholder returns generated.StakeholderResolver implementation.

@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -25,24 +24,22 @@ type Loaders struct {
 	Country        *Loader[string, *content.Country]
 
 	// Members pages the members of coalitions; MemberOf the coalitions of stakeholders.
-	Members  *Loader[Key, content.Page[*content.Member]]
-	MemberOf *Loader[Key, content.Page[*content.Member]]
+	Members  *Pages[Args[content.StakeholderFilter, *content.StakeholderOrder], content.Page[*content.Member]]
+	MemberOf *Pages[Args[content.CoalitionFilter, *content.CoalitionOrder], content.Page[*content.Member]]
 	// Mentions pages the content blog posts mention, in the posts' order.
-	Mentions *Loader[Key, content.Page[*Mention]]
+	Mentions *Pages[Args[struct{}, struct{}], content.Page[*Mention]]
 	// Peers pages the stakeholders that share coalitions with stakeholders.
-	Peers *Loader[Key, content.Page[*Peer]]
+	Peers *Pages[Args[struct{}, struct{}], content.Page[*Peer]]
 
 	// Relations pages related content of each type; Key.Via names how it is related.
-	Coalitions      *Loader[Key, content.Page[*content.Coalition]]
-	Stakeholders    *Loader[Key, content.Page[*content.Stakeholder]]
-	Initiatives     *Loader[Key, content.Page[*content.Initiative]]
-	ToolkitSections *Loader[Key, content.Page[*content.ToolkitSection]]
-	BlogPosts       *Loader[Key, content.Page[*content.BlogPost]]
+	Coalitions      *RelationPages[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
+	Stakeholders    *RelationPages[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
+	Initiatives     *RelationPages[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
+	ToolkitSections *RelationPages[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
+	BlogPosts       *RelationPages[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
 
 	store content.Store
 	sched *scheduler
-	mu    sync.Mutex
-	args  map[string]any
 
 	secretariat struct {
 		once sync.Once
@@ -52,8 +49,8 @@ type Loaders struct {
 }
 
 // Key names one page of a relation: how it is related (Via: the names of the relations, see viaKey), the ids it
-// starts from (Targets: the parent, or the ids the parent refers to, comma-joined), and the page arguments (an
-// id in the request's registry).
+// starts from (Targets: the parent, or the ids the parent refers to, comma-joined), and the page arguments (their
+// canonical JSON, under which the loader keeps them; see Pages).
 type Key struct {
 	Via     string
 	Targets string
@@ -75,7 +72,7 @@ type Args[F any, O any] struct {
 // run but loads; the Batching extension tells them (without it every load is fetched at once).
 func New(store content.Store) *Loaders {
 	s := newScheduler()
-	l := &Loaders{store: store, args: map[string]any{}, sched: s}
+	l := &Loaders{store: store, sched: s}
 	l.Coalition = newMappedLoader(s, store.Coalitions().Get)
 	l.Stakeholder = newMappedLoader(s, store.Stakeholders().Get)
 	l.Initiative = newMappedLoader(s, store.Initiatives().Get)
@@ -83,36 +80,55 @@ func New(store content.Store) *Loaders {
 	l.BlogPost = newMappedLoader(s, store.BlogPosts().Get)
 	l.Country = newMappedLoader(s, store.Countries().Get)
 
-	l.Coalitions = newLoader(s, relation(l, store.Coalitions()))
-	l.Stakeholders = newLoader(s, relation(l, store.Stakeholders()))
-	l.Initiatives = newLoader(s, relation(l, store.Initiatives()))
-	l.ToolkitSections = newLoader(s, relation(l, store.ToolkitSections()))
-	l.BlogPosts = newLoader(s, relation(l, store.BlogPosts()))
-	l.Members = newLoader(s, members(l, store.Memberships().Members))
-	l.MemberOf = newLoader(s, members(l, store.Memberships().MemberOf))
-	l.Mentions = newLoader(s, l.mentions)
-	l.Peers = newLoader(s, l.peers)
+	l.Coalitions = newPages(s, relation(store.Coalitions()))
+	l.Stakeholders = newPages(s, relation(store.Stakeholders()))
+	l.Initiatives = newPages(s, relation(store.Initiatives()))
+	l.ToolkitSections = newPages(s, relation(store.ToolkitSections()))
+	l.BlogPosts = newPages(s, relation(store.BlogPosts()))
+	l.Members = newPages(s, members(store.Memberships().Members))
+	l.MemberOf = newPages(s, members(store.Memberships().MemberOf))
+	l.Mentions = newPages(s, l.mentions)
+	l.Peers = newPages(s, l.peers)
 	return l
 }
 
-// Key registers the arguments of a relation page and returns its key. Equal arguments share a batch.
-func (l *Loaders) Key(via content.Via, targets []string, args any) Key {
+// Pages is a loader of pages P of a relation, whose arguments are A. Arguments (filters are trees of pointers
+// and slices) are not comparable, so each page's are kept under their canonical JSON, which its Key holds: equal
+// arguments share a batch, and the batch function reads them back typed (argsOf).
+type Pages[A any, P any] struct {
+	*Loader[Key, P]
+	mu   sync.Mutex
+	args map[string]A
+}
+
+// RelationPages loads pages of related items T, filtered by F and ordered by O.
+type RelationPages[T any, F any, O any] = Pages[Args[F, O], content.Page[*T]]
+
+// newPages returns the page loader whose batch function fetch makes from it.
+func newPages[A any, P any](s *scheduler, fetch func(*Pages[A, P]) func(context.Context, []Key) ([]P, []error)) *Pages[A, P] {
+	p := &Pages[A, P]{args: map[string]A{}}
+	p.Loader = newLoader(s, fetch(p))
+	return p
+}
+
+// Page loads the page, with args, of the items related through via to targets (the parent, or the ids the parent
+// refers to).
+func (p *Pages[A, P]) Page(ctx context.Context, via content.Via, targets []string, args A) (P, error) {
 	raw, err := json.Marshal(args)
 	if err != nil { // arguments are plain data decoded from GraphQL
 		panic("loader: arguments cannot be encoded: " + err.Error())
 	}
-	// The type is part of the id: equal JSON of two relations' arguments must not share an entry.
-	id := fmt.Sprintf("%T%s", args, raw)
-	l.mu.Lock()
-	l.args[id] = args
-	l.mu.Unlock()
-	return Key{Via: viaKey(via), Targets: strings.Join(targets, ","), Args: id}
+	p.mu.Lock()
+	p.args[string(raw)] = args
+	p.mu.Unlock()
+	return p.Load(ctx, Key{Via: viaKey(via), Targets: strings.Join(targets, ","), Args: string(raw)})
 }
 
-func (l *Loaders) lookup(k Key) any {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.args[k.Args]
+// argsOf is the arguments of a key that Page made.
+func (p *Pages[A, P]) argsOf(k Key) A {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.args[k.Args]
 }
 
 // batches groups the keys of one fetch by relation and arguments: each group is one read.

@@ -29,41 +29,43 @@ func PeerOrder() []relay.Sort[*Peer] { return peerOrder }
 // peers fetches the peers of a batch of stakeholders in four queries whatever its size: the stakeholders'
 // memberships, the memberships of their coalitions, then the peers and the coalitions. Each key's page is cut in
 // memory.
-func (l *Loaders) peers(ctx context.Context, keys []Key) ([]content.Page[*Peer], []error) {
-	pages := make([]content.Page[*Peer], len(keys))
-	errs := make([]error, len(keys))
-	shared, byID, coalitions, err := l.sharedCoalitions(ctx, union(keys, seq(len(keys))))
-	for i, k := range keys {
-		if err != nil {
-			errs[i] = err
-			continue
-		}
-		var list []*Peer
-		for peer, cids := range shared[k.Targets] {
-			s := byID[peer]
-			if s == nil {
+func (l *Loaders) peers(p *Pages[Args[struct{}, struct{}], content.Page[*Peer]]) func(context.Context, []Key) ([]content.Page[*Peer], []error) {
+	return func(ctx context.Context, keys []Key) ([]content.Page[*Peer], []error) {
+		pages := make([]content.Page[*Peer], len(keys))
+		errs := make([]error, len(keys))
+		shared, byID, coalitions, err := l.sharedCoalitions(ctx, union(keys, seq(len(keys))))
+		for i, k := range keys {
+			if err != nil {
+				errs[i] = err
 				continue
 			}
-			p := &Peer{Stakeholder: s}
-			for _, c := range cids {
-				if coalitions[c] != nil {
-					p.Shared = append(p.Shared, coalitions[c])
+			var list []*Peer
+			for peer, cids := range shared[k.Targets] {
+				s := byID[peer]
+				if s == nil {
+					continue
+				}
+				p := &Peer{Stakeholder: s}
+				for _, c := range cids {
+					if coalitions[c] != nil {
+						p.Shared = append(p.Shared, coalitions[c])
+					}
+				}
+				if len(p.Shared) > 0 {
+					slices.SortFunc(p.Shared, func(a, b *content.Coalition) int {
+						return cmp.Or(strings.Compare(a.SortName, b.SortName), strings.Compare(a.ID, b.ID))
+					})
+					list = append(list, p)
 				}
 			}
-			if len(p.Shared) > 0 {
-				slices.SortFunc(p.Shared, func(a, b *content.Coalition) int {
-					return cmp.Or(strings.Compare(a.SortName, b.SortName), strings.Compare(a.ID, b.ID))
-				})
-				list = append(list, p)
-			}
+			slices.SortFunc(list, func(a, b *Peer) int {
+				return cmp.Or(cmp.Compare(len(b.Shared), len(a.Shared)), strings.Compare(a.Stakeholder.SortName, b.Stakeholder.SortName),
+					strings.Compare(a.Stakeholder.ID, b.Stakeholder.ID))
+			})
+			pages[i] = relay.Slice(list, peerOrder, p.argsOf(k).Window)
 		}
-		slices.SortFunc(list, func(a, b *Peer) int {
-			return cmp.Or(cmp.Compare(len(b.Shared), len(a.Shared)), strings.Compare(a.Stakeholder.SortName, b.Stakeholder.SortName),
-				strings.Compare(a.Stakeholder.ID, b.Stakeholder.ID))
-		})
-		pages[i] = relay.Slice(list, peerOrder, l.lookup(k).(Args[struct{}, struct{}]).Window)
+		return pages, errs
 	}
-	return pages, errs
 }
 
 // sharedCoalitions returns, for each of the stakeholders, the ids of the coalitions it shares with each other

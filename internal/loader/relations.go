@@ -8,39 +8,43 @@ import (
 
 // relation returns the batch function of a relation loader over coll: each group of keys (one relation, equal
 // arguments) is one read of the store, which pages each key's share.
-func relation[T any, F any, O any](l *Loaders, coll content.Collection[T, F, O]) func(context.Context, []Key) ([]content.Page[*T], []error) {
-	return func(ctx context.Context, keys []Key) ([]content.Page[*T], []error) {
-		pages := make([]content.Page[*T], len(keys))
-		errs := make([]error, len(keys))
-		for g, idx := range batches(keys) {
-			args := l.lookup(keys[idx[0]]).(Args[F, O])
-			sets := make([][]string, len(idx))
-			for j, i := range idx {
-				sets[j] = targets(keys[i])
+func relation[T any, F any, O any](coll content.Collection[T, F, O]) func(*RelationPages[T, F, O]) func(context.Context, []Key) ([]content.Page[*T], []error) {
+	return func(l *RelationPages[T, F, O]) func(context.Context, []Key) ([]content.Page[*T], []error) {
+		return func(ctx context.Context, keys []Key) ([]content.Page[*T], []error) {
+			pages := make([]content.Page[*T], len(keys))
+			errs := make([]error, len(keys))
+			for g, idx := range batches(keys) {
+				args := l.argsOf(keys[idx[0]])
+				sets := make([][]string, len(idx))
+				for j, i := range idx {
+					sets[j] = targets(keys[i])
+				}
+				found, err := coll.Related(ctx, viaOf(g[0]), sets, args.Filter, args.Order, args.Window, args.Total)
+				fill(pages, errs, idx, found, err)
 			}
-			found, err := coll.Related(ctx, viaOf(g[0]), sets, args.Filter, args.Order, args.Window, args.Total)
-			fill(pages, errs, idx, found, err)
+			return pages, errs
 		}
-		return pages, errs
 	}
 }
 
 // members returns the batch function of a membership loader over page (content.Memberships' Members, coalition →
 // members, or MemberOf, stakeholder → coalitions): each group of keys is one call, two reads.
-func members[F any, O any](l *Loaders, page func(context.Context, []string, []content.MembershipRole, *F, []O, content.Window, bool) ([]content.Page[*content.Member], error)) func(context.Context, []Key) ([]content.Page[*content.Member], []error) {
-	return func(ctx context.Context, keys []Key) ([]content.Page[*content.Member], []error) {
-		pages := make([]content.Page[*content.Member], len(keys))
-		errs := make([]error, len(keys))
-		for _, idx := range batches(keys) {
-			args := l.lookup(keys[idx[0]]).(Args[F, O])
-			parents := make([]string, len(idx))
-			for j, i := range idx {
-				parents[j] = keys[i].Targets
+func members[F any, O any](page func(context.Context, []string, []content.MembershipRole, *F, []O, content.Window, bool) ([]content.Page[*content.Member], error)) func(*Pages[Args[F, O], content.Page[*content.Member]]) func(context.Context, []Key) ([]content.Page[*content.Member], []error) {
+	return func(l *Pages[Args[F, O], content.Page[*content.Member]]) func(context.Context, []Key) ([]content.Page[*content.Member], []error) {
+		return func(ctx context.Context, keys []Key) ([]content.Page[*content.Member], []error) {
+			pages := make([]content.Page[*content.Member], len(keys))
+			errs := make([]error, len(keys))
+			for _, idx := range batches(keys) {
+				args := l.argsOf(keys[idx[0]])
+				parents := make([]string, len(idx))
+				for j, i := range idx {
+					parents[j] = keys[i].Targets
+				}
+				found, err := page(ctx, parents, args.Roles, args.Filter, args.Order, args.Window, args.Total)
+				fill(pages, errs, idx, found, err)
 			}
-			found, err := page(ctx, parents, args.Roles, args.Filter, args.Order, args.Window, args.Total)
-			fill(pages, errs, idx, found, err)
+			return pages, errs
 		}
-		return pages, errs
 	}
 }
 
