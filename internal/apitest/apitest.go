@@ -25,6 +25,7 @@ import (
 	"coalitiongraph/internal/mongostore"
 	"coalitiongraph/internal/seed"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -79,6 +80,8 @@ type API struct {
 	// running and peak are the commands under way now and at most during the last Query.
 	running, peak atomic.Int64
 	counting      atomic.Bool
+	// documents is how many documents the counted commands returned (see Documents).
+	documents atomic.Int64
 	logs          Buffer
 	client        *mongo.Client
 	mu            sync.Mutex
@@ -128,7 +131,12 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 			a.mu.Unlock()
 		}
 	},
-		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) { done(e.CommandName) },
+		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+			done(e.CommandName)
+			if a.counting.Load() {
+				a.documents.Add(int64(len(batchOf(e.Reply))))
+			}
+		},
 		Failed:    func(_ context.Context, e *event.CommandFailedEvent) { done(e.CommandName) },
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)).SetMonitor(monitor).SetServerSelectionTimeout(10 * time.Second))
@@ -233,12 +241,30 @@ func (a *API) PostRaw(contentType string, body []byte) *http.Response {
 // count starts counting the database commands afresh (see Commands) and returns the function that stops.
 func (a *API) count() func() {
 	a.commands.Store(0)
+	a.documents.Store(0)
 	a.peak.Store(0)
 	a.mu.Lock()
 	a.names = nil
 	a.mu.Unlock()
 	a.counting.Store(true)
 	return func() { a.counting.Store(false) }
+}
+
+// Documents is how many documents the commands of the last Query (or Counting) returned: what the store read
+// to answer it.
+func (a *API) Documents() int64 { return a.documents.Load() }
+
+// batchOf is the documents of a command's reply: a cursor's first or next batch.
+func batchOf(reply bson.Raw) []bson.RawValue {
+	for _, path := range [][]string{{"cursor", "firstBatch"}, {"cursor", "nextBatch"}} {
+		if v, err := reply.LookupErr(path...); err == nil {
+			if arr, ok := v.ArrayOK(); ok {
+				vals, _ := arr.Values()
+				return vals
+			}
+		}
+	}
+	return nil
 }
 
 // Counting runs f, which uses a.Store directly, and counts the database commands it makes as Query counts a

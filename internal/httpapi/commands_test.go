@@ -176,3 +176,63 @@ func TestSiblingRelationsWithEqualArguments(t *testing.T) {
 		t.Errorf("got %+v, want %d members, %d initiatives, %d mentions", out.Coalition, len(c.Members), initiatives, mentions)
 	}
 }
+
+// A nested connection of one parent reads the window it returns and one item more (which tells whether there is a
+// next page), not every related item; only its totalCount needs them all. Counted in the documents the store
+// returned.
+func TestOneParentsConnectionReadsItsWindow(t *testing.T) {
+	api := apitest.New(t, apitest.Fixture(40))
+	var out struct {
+		Coalitions struct {
+			Nodes []struct {
+				Slug    string
+				Members struct{ TotalCount int }
+			}
+		}
+		Countries struct {
+			Nodes []struct {
+				Code       string
+				Coalitions struct{ TotalCount int }
+			}
+		}
+	}
+	api.Must(t, `{ coalitions(first: 100) { nodes { slug members { totalCount } } }
+		countries(first: 100) { nodes { code coalitions { totalCount } } } }`, nil, &out)
+	slug, members := "", 0
+	for _, c := range out.Coalitions.Nodes {
+		if c.Members.TotalCount > members {
+			slug, members = c.Slug, c.Members.TotalCount
+		}
+	}
+	code, coalitions := "", 0
+	for _, c := range out.Countries.Nodes {
+		if c.Coalitions.TotalCount > coalitions {
+			code, coalitions = c.Code, c.Coalitions.TotalCount
+		}
+	}
+	if members < 3 || coalitions < 3 {
+		t.Fatalf("the data has no coalition with 3 members (%d) or country with 3 coalitions (%d): the test proves nothing", members, coalitions)
+	}
+	for _, c := range []struct {
+		name, query string
+		// most is what the answer may read: the parent, the links (memberships) and the window's items and one more
+		most int64
+		// all is what reading every related item takes
+		all int64
+	}{
+		{"members", `{ coalition(slug: "` + slug + `") { members(first: 1) { nodes { id } } } }`, int64(1 + members + 2), int64(1 + 2*members)},
+		{"country's coalitions", `{ country(code: "` + code + `") { coalitions(first: 1) { nodes { id } } } }`, 3, int64(1 + coalitions)},
+	} {
+		r := api.Query(c.query, nil)
+		if len(r.Errors) > 0 {
+			t.Fatalf("%s: %v", c.name, r.Errors)
+		}
+		if got := api.Documents(); got > c.most {
+			t.Errorf("%s(first: 1): read %d documents, want at most %d (every related item is %d)", c.name, got, c.most, c.all)
+		}
+		withTotal := strings.Replace(c.query, "nodes { id }", "totalCount nodes { id }", 1)
+		if r := api.Query(withTotal, nil); len(r.Errors) > 0 || api.Documents() < c.all {
+			t.Errorf("%s with totalCount: read %d documents (%v), want every related item (%d)", c.name, api.Documents(), r.Errors, c.all)
+		}
+	}
+}
