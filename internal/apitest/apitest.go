@@ -82,11 +82,11 @@ type API struct {
 	counting      atomic.Bool
 	// documents is how many documents the counted commands returned (see Documents).
 	documents atomic.Int64
-	logs          Buffer
-	client        *mongo.Client
-	mu            sync.Mutex
-	names         []string
-	byID          map[string]int64 // commands by request id, of every request
+	logs      Buffer
+	client    *mongo.Client
+	mu        sync.Mutex
+	names     []string
+	byID      map[string]int64 // commands by request id, of every request
 }
 
 // Disconnect closes the API's database connection, so that every query fails inside the store.
@@ -137,7 +137,7 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 				a.documents.Add(int64(len(batchOf(e.Reply))))
 			}
 		},
-		Failed:    func(_ context.Context, e *event.CommandFailedEvent) { done(e.CommandName) },
+		Failed: func(_ context.Context, e *event.CommandFailedEvent) { done(e.CommandName) },
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)).SetMonitor(monitor).SetServerSelectionTimeout(10 * time.Second))
 	if err != nil {
