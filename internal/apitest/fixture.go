@@ -70,11 +70,14 @@ func Fixture(n int) *seed.Dataset {
 			Slug: fmt.Sprintf("initiative-%03d", k), Name: fmt.Sprintf("%s initiative %03d", words[(k+5)%len(words)], k),
 			Scope: iscopes[k%len(iscopes)], CountryCodes: []string{codes[k%len(codes)]}, FocusAreas: []content.FocusArea{areas[k%len(areas)]},
 			Partners:    []string{d.Stakeholders[k%m].Slug, d.Stakeholders[(k+3)%m].Slug},
-			Coalitions:  []string{d.Coalitions[k%n].Slug, d.Coalitions[(k+1)%n].Slug},
+			Coalitions:  []string{d.Coalitions[k%n].Slug},
 			Description: ptr(fmt.Sprintf("Coding bootcamp programme %d.", k)), Tags: []string{fmt.Sprintf("i%d", k%2)},
 		}
 		if k%2 == 1 {
 			in.CountryCodes = append(in.CountryCodes, codes[(k+1)%len(codes)])
+		}
+		if n > 1 {
+			in.Coalitions = append(in.Coalitions, d.Coalitions[(k+1)%n].Slug)
 		}
 		if k%3 != 0 {
 			in.StartYear = ptr(2010 + k%6)

@@ -2,6 +2,7 @@ package seed_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -201,5 +202,55 @@ func TestPostsMentionLaterPosts(t *testing.T) {
 		if p.Slug == d.BlogPosts[0].Slug && p.MentionKeys[len(p.MentionKeys)-1] != later {
 			t.Errorf("the first post mentions %v, want %s last", p.MentionKeys, later)
 		}
+	}
+}
+
+// Every item the seed content and the test fixtures store passes its type's Validate: the rules the write gate
+// will apply to editors' writes hold for the content already there.
+func TestStoredContentIsValid(t *testing.T) {
+	d, err := seed.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string]*seed.Dataset{"seed": d, "Fixture(1)": apitest.Fixture(1), "Fixture(40)": apitest.Fixture(40)} {
+		t.Run(name, func(t *testing.T) {
+			api := apitest.New(t, data)
+			ctx := context.Background()
+			checked := 0
+			check := func(key string, err error) {
+				checked++
+				if err != nil {
+					t.Errorf("%s: %v %v", key, err, err.(*content.Error).Fields)
+				}
+			}
+			all(t, ctx, api.Store.Countries(), check)
+			all(t, ctx, api.Store.Stakeholders(), check)
+			all(t, ctx, api.Store.Coalitions(), check)
+			all(t, ctx, api.Store.Initiatives(), check)
+			all(t, ctx, api.Store.ToolkitSections(), check)
+			all(t, ctx, api.Store.BlogPosts(), check)
+			ms, err := api.Store.Memberships().All(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ms {
+				check("membership "+m.ID, m.Validate())
+			}
+			if checked != items(data) {
+				t.Errorf("checked %d items, the dataset has %d", checked, items(data))
+			}
+		})
+	}
+}
+
+// all validates every stored item of one collection.
+func all[T interface{ Validate() error }, F any, O any](t *testing.T, ctx context.Context, c content.Collection[T, F, O], check func(string, error)) {
+	t.Helper()
+	items, err := c.All(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		check(fmt.Sprintf("%T %s", it, any(it).(content.Node).Key()), (*it).Validate())
 	}
 }
