@@ -239,11 +239,31 @@ type wait struct {
 	resumed bool // the field counts as running again on its account
 }
 
-// token is one entered field: how many of its loads are waiting, and whether it has left its middleware.
+// token is one entered field: how many of its loads are waiting, whether it has left its middleware, and how
+// much of its subtree is still to be resolved.
 type token struct {
 	fc      *graphql.FieldContext
 	waiting int
 	left    bool
+
+	parent *token // the field whose value holds this field's object; nil for a root field
+	group  *group // the field set of that object
+	// open is this field until it leaves, and each of its predicted children until the child's subtree is done;
+	// at zero the field's subtree is done (settled).
+	open    int
+	settled bool
+	groups  map[*graphql.FieldContext]*group // the field sets of the objects in the field's value
+}
+
+// group is the field set of one object, as the executor resolves it: its inline fields (struct fields, methods)
+// one after another, each with its whole subtree, then its concurrent fields (resolvers) all at once. While an
+// inline field's subtree is being resolved, no other field of the object can enter, so they are not expected:
+// a load under the inline field must not wait for them.
+type group struct {
+	entered int    // fields that entered their middleware or were skipped
+	size    int    // collected fields of the object, but __typename; -1 until needed
+	holder  *token // the inline field whose subtree holds the rest back; nil when none
+	held    int    // how many fields holder holds back, taken out of expected
 }
 
 type tokenKey struct{}
@@ -254,8 +274,9 @@ func tokenOf(ctx context.Context) *token {
 }
 
 // scheduler decides when the pending batches of one request go out: when nothing runs but loads, no field is
-// still to come (expected), and no batch is in flight (its waiters will add keys to the next level). The Batching
-// extension keeps expected and running; without it (outside a GraphQL operation) every load goes out at once.
+// still to come (expected; a field held back behind an inline sibling's subtree is not, see group), and no batch is
+// in flight (its waiters will add keys to the next level). The Batching extension keeps expected and running;
+// without it (outside a GraphQL operation) every load goes out at once.
 type scheduler struct {
 	mu       sync.Mutex
 	managed  bool
@@ -263,7 +284,8 @@ type scheduler struct {
 	running  int // fields inside their middleware and not waiting for a batch
 	inflight int // batches being fetched
 	pending  []job
-	skipped  map[any]bool // fields reported as failing before their middleware, counted once
+	skipped  map[*graphql.FieldContext]bool   // fields reported as failing before their middleware, counted once
+	roots    map[*graphql.FieldContext]*group // the operation's field set (the key is nil)
 
 	progress uint64 // bumped by every event; the watchdog compares it
 	seen     uint64
@@ -421,17 +443,81 @@ func (s *scheduler) expect(n int) {
 	s.mu.Unlock()
 }
 
-// enter counts a field entering its middleware; nil outside a counted operation.
-func (s *scheduler) enter(fc *graphql.FieldContext) *token {
+// enter counts a field entering its middleware: a field of an object in parent's value (nil: a root field). size is
+// nil for a field the executor resolves concurrently with its siblings; for one it resolves inline, size returns
+// how many fields the object has, and the ones not entered yet are held back until this field's subtree is done.
+// nil outside a counted operation.
+func (s *scheduler) enter(fc *graphql.FieldContext, parent *token, size func() int) *token {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.managed {
 		return nil
 	}
+	g := s.reach(fc, parent)
 	s.expected--
 	s.running++
 	s.progress++
-	return &token{fc: fc}
+	t := &token{fc: fc, parent: parent, group: g, open: 1}
+	if size != nil {
+		if g.size < 0 {
+			g.size = size()
+		}
+		if n := g.size - g.entered; n > 0 {
+			g.holder, g.held = t, n
+			s.expected -= n
+		}
+	}
+	return t
+}
+
+// reach is the executor reaching field fc of an object in parent's value: the group of the object, with fc
+// counted as entered. Reaching a field of a group means no earlier field holds it back any longer. Called with
+// s.mu held.
+func (s *scheduler) reach(fc *graphql.FieldContext, parent *token) *group {
+	var key *graphql.FieldContext // the object's context: the parent field's, or a list element's
+	if fc != nil {
+		key = fc.Parent
+	}
+	groups := &s.roots
+	if parent != nil {
+		groups = &parent.groups
+	}
+	if *groups == nil {
+		*groups = map[*graphql.FieldContext]*group{}
+	}
+	g := (*groups)[key]
+	if g == nil {
+		g = &group{size: -1}
+		(*groups)[key] = g
+	}
+	s.release(g)
+	g.entered++
+	return g
+}
+
+// release expects again the fields g's holder held back. Called with s.mu held.
+func (s *scheduler) release(g *group) {
+	if g.holder != nil {
+		s.expected += g.held
+		g.holder, g.held = nil, 0
+	}
+}
+
+// settle counts one part of t's subtree done: t itself, when it left, or the subtree of one of its predicted
+// children. When every part is, the fields t held back may come, and t's subtree counts as done for its parent.
+// A part the prediction did not count (more children than predicted) changes nothing. Called with s.mu held.
+func (s *scheduler) settle(t *token) {
+	for t != nil && !t.settled {
+		if t.open--; t.open > 0 {
+			return
+		}
+		t.settled = true
+		if t.group != nil && t.group.holder == t {
+			s.release(t.group)
+		}
+		t.groups = nil
+		t = t.parent
+	}
 }
 
 // leave counts a field leaving its middleware; children is how many fields the executor resolves under its value.
@@ -441,25 +527,30 @@ func (s *scheduler) leave(t *token, children int) {
 	}
 	s.mu.Lock()
 	s.expected += children
+	t.open += children
 	if t.waiting == 0 { // else it stopped counting as running when its loads started waiting
 		s.running--
 	}
 	t.left = true
+	s.settle(t)
 	s.progress++
 	jobs := s.ready()
 	s.mu.Unlock()
 	start(jobs)
 }
 
-// skip counts a field that will never enter its middleware (its arguments failed), once per field.
-func (s *scheduler) skip(field any) {
+// skip counts a field that will never enter its middleware (its arguments failed), once per field; parent is the
+// field whose value holds the field's object (nil: a root field).
+func (s *scheduler) skip(fc *graphql.FieldContext, parent *token) {
 	s.mu.Lock()
 	if s.skipped == nil {
-		s.skipped = map[any]bool{}
+		s.skipped = map[*graphql.FieldContext]bool{}
 	}
-	if s.managed && !s.skipped[field] {
-		s.skipped[field] = true
+	if s.managed && !s.skipped[fc] {
+		s.skipped[fc] = true
+		s.reach(fc, parent)
 		s.expected--
+		s.settle(parent)
 		s.progress++
 	}
 	jobs := s.ready()

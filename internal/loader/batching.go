@@ -21,6 +21,11 @@ import (
 // middleware stops being expected and runs; a load stops it running until its batch is fetched. Mutations run
 // their root fields one after the other, so each is expected as it starts.
 //
+// The executor resolves an object's fields without a resolver inline, one after another and each with its whole
+// subtree, and its resolvers only after them. So while such a field's subtree is being resolved (a connection's
+// nodes, loading each node's relations), the object's other fields (pageInfo, totalCount) cannot come: they are
+// not expected again until that subtree is done, else its loads would wait for them until the stall watchdog.
+//
 // Install it with Use on the server or executor, and wrap the error presenter with Presenter: a field whose
 // arguments fail never enters its middleware, and its error is how Batching learns it is not coming.
 type Batching struct {
@@ -105,7 +110,23 @@ func (b *Batching) InterceptField(ctx context.Context, next graphql.Resolver) (r
 		return next(ctx)
 	}
 	fc := graphql.GetFieldContext(ctx)
-	tok := s.enter(fc)
+	parent := tokenOf(ctx) // the children's ctx is the one the parent's resolver saw
+	var size func() int
+	// A field without a resolver is resolved inline, and with a selection its subtree may load: the object's
+	// other fields wait for it. Fields without a selection never wait (no context, no loads), so they hold
+	// nothing back. (A method taking a context is resolved concurrently, but the field context does not tell;
+	// counted inline it can only send a batch out early, never stall one.)
+	if fc != nil && !fc.IsResolver && len(fc.Field.Selections) > 0 {
+		size = func() int {
+			oc := graphql.GetOperationContext(ctx)
+			sel := oc.Operation.SelectionSet
+			if parent != nil && parent.fc != nil {
+				sel = parent.fc.Field.Selections
+			}
+			return b.fields(oc, sel, fc.Object)
+		}
+	}
+	tok := s.enter(fc, parent, size)
 	if tok == nil {
 		return next(ctx)
 	}
@@ -128,7 +149,7 @@ func (b *Batching) Presenter(next graphql.ErrorPresenterFunc) graphql.ErrorPrese
 			// An index context (a list element) or the operation's own context is no field of its own; the token
 			// is of the innermost field that entered.
 			if tok := tokenOf(ctx); fc != nil && fc.Index == nil && fc.Field.Field != nil && (tok == nil || tok.fc != fc) {
-				s.skip(fc)
+				s.skip(fc, tok)
 			}
 		}
 		return next(ctx, err)
