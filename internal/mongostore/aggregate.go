@@ -44,7 +44,7 @@ type dimension struct {
 var (
 	coalitionDimensions = map[content.CoalitionDimension]dimension{
 		"STATUS":      {field: "status"},
-		"COUNTRY":     {field: "countryCode", node: content.TypeCountry},
+		"COUNTRY":     {field: content.CoalitionCountry.Field, node: content.TypeCountry},
 		"SCOPE":       {field: "scope"},
 		"FOCUS_AREA":  {field: "focusAreas"},
 		"LAUNCH_YEAR": {field: "launchYear"},
@@ -52,22 +52,22 @@ var (
 	stakeholderDimensions = map[content.StakeholderDimension]dimension{
 		"KIND":     {field: "kind"},
 		"CATEGORY": {field: "category"},
-		"COUNTRY":  {field: "countryCode", node: content.TypeCountry},
+		"COUNTRY":  {field: content.StakeholderCountry.Field, node: content.TypeCountry},
 	}
 	initiativeDimensions = map[content.InitiativeDimension]dimension{
 		"SCOPE":   {field: "scope"},
-		"COUNTRY": {field: "countryCodes", node: content.TypeCountry},
+		"COUNTRY": {field: content.InitiativeCountries.Field, node: content.TypeCountry},
 	}
 	blogPostDimensions = map[content.BlogPostDimension]dimension{
 		"MONTH":  {field: "publishedMonth"},
-		"AUTHOR": {field: "authorIds", node: content.TypeStakeholder},
+		"AUTHOR": {field: content.Authored.Field, node: content.TypeStakeholder},
 	}
 	membershipDimensions = map[content.MembershipDimension]dimension{
 		"ROLE":                 {field: "role"},
-		"STAKEHOLDER_CATEGORY": {field: "category", join: "stakeholderId"},
-		"STAKEHOLDER_KIND":     {field: "kind", join: "stakeholderId"},
-		"COALITION_STATUS":     {field: "status", join: "coalitionId"},
-		"COALITION_COUNTRY":    {field: "countryCode", node: content.TypeCountry, join: "coalitionId"},
+		"STAKEHOLDER_CATEGORY": {field: "category", join: endField(content.TypeStakeholder)},
+		"STAKEHOLDER_KIND":     {field: "kind", join: endField(content.TypeStakeholder)},
+		"COALITION_STATUS":     {field: "status", join: endField(content.TypeCoalition)},
+		"COALITION_COUNTRY":    {field: content.CoalitionCountry.Field, node: content.TypeCountry, join: endField(content.TypeCoalition)},
 	}
 )
 
@@ -145,8 +145,8 @@ func (s *Store) MembershipAggregate(ctx context.Context, f *content.MembershipFi
 		return nil, within("filter.stakeholder", err)
 	}
 	ends := []*end{
-		{join: "coalitionId", coll: s.coalitions.coll, filter: coalitions},
-		{join: "stakeholderId", coll: s.stakeholders.coll, filter: stakeholders},
+		{join: endField(content.TypeCoalition), coll: s.coalitions.coll, filter: coalitions},
+		{join: endField(content.TypeStakeholder), coll: s.stakeholders.coll, filter: stakeholders},
 	}
 	endOf := map[string]*end{}
 	for _, e := range ends {

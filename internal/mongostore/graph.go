@@ -37,7 +37,7 @@ func (m memberships) Of(ctx context.Context, side content.TypeName, ids []string
 
 // Touching implements content.Memberships.
 func (m memberships) Touching(ctx context.Context, stakeholders, coalitions []string) ([]*content.Membership, error) {
-	return m.s.findMemberships(ctx, anyOf(inIDs("stakeholderId", stakeholders), inIDs("coalitionId", coalitions)))
+	return m.s.findMemberships(ctx, anyOf(inIDs(endField(content.TypeStakeholder), stakeholders), inIDs(endField(content.TypeCoalition), coalitions)))
 }
 
 // Between implements content.Memberships.
@@ -45,7 +45,7 @@ func (m memberships) Between(ctx context.Context, stakeholders, coalitions []str
 	if len(stakeholders) == 0 || len(coalitions) == 0 {
 		return nil, nil
 	}
-	return m.s.findMemberships(ctx, bson.D{{Key: "$and", Value: bson.A{inIDs("stakeholderId", stakeholders), inIDs("coalitionId", coalitions)}}})
+	return m.s.findMemberships(ctx, bson.D{{Key: "$and", Value: bson.A{inIDs(endField(content.TypeStakeholder), stakeholders), inIDs(endField(content.TypeCoalition), coalitions)}}})
 }
 
 // Members implements content.Memberships.

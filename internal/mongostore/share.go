@@ -76,8 +76,8 @@ func scoped(scope content.Scope, coll string, q bson.D) bson.D {
 	}
 	var see bson.A
 	if coll == collections[membershipsType].name {
-		see = bson.A{bson.D{{Key: "coalitionId", Value: bson.D{{Key: "$in", Value: list(ids[content.TypeCoalition])}}}},
-			bson.D{{Key: "stakeholderId", Value: bson.D{{Key: "$in", Value: list(ids[content.TypeStakeholder])}}}}}
+		see = bson.A{bson.D{{Key: endField(content.TypeCoalition), Value: bson.D{{Key: "$in", Value: list(ids[content.TypeCoalition])}}}},
+			bson.D{{Key: endField(content.TypeStakeholder), Value: bson.D{{Key: "$in", Value: list(ids[content.TypeStakeholder])}}}}}
 	} else {
 		see = bson.A{bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: list(ids[collectionType(coll)])}}}}}
 	}

@@ -136,18 +136,17 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	common := []mongo.IndexModel{index(true, "slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags"),
 		ordered("indexVersion")}
 	plan := map[*mongo.Collection][]mongo.IndexModel{
-		s.coalitions.coll: append(common, ordered("countryCode", "sortName"), ordered("status", "sortName"),
-			ordered("scope"), ordered("launchYear"), ordered("focusAreas")),
-		s.stakeholders.coll: append(common, ordered("kind", "sortName"), ordered("category", "sortName"),
-			ordered("countryCode", "sortName")),
-		s.initiatives.coll: append(common, ordered("scope", "sortName"), ordered("startYear"), ordered("countryCodes"),
-			ordered("focusAreas"), ordered("partnerIds"), ordered("coalitionIds")),
-		s.toolkit.coll: append(common, ordered("position"), ordered("parentId", "position"),
-			ordered("ancestorIds", "position"), ordered("depth")),
-		s.blogPosts.coll: append(common, ordered("publishedOn"), ordered("authorIds", "publishedOn"),
-			ordered("publisherId", "publishedOn"), ordered("mentions", "publishedOn")),
+		s.coalitions.coll: append(common, append(s.coalitions.relationIndexes(ordered), ordered("status", "sortName"),
+			ordered("scope"), ordered("launchYear"), ordered("focusAreas"))...),
+		s.stakeholders.coll: append(common, append(s.stakeholders.relationIndexes(ordered), ordered("kind", "sortName"),
+			ordered("category", "sortName"))...),
+		s.initiatives.coll: append(common, append(s.initiatives.relationIndexes(ordered), ordered("scope", "sortName"),
+			ordered("startYear"), ordered("focusAreas"))...),
+		s.toolkit.coll:   append(common, append(s.toolkit.relationIndexes(ordered), ordered("position"), ordered("depth"))...),
+		s.blogPosts.coll: append(common, append(s.blogPosts.relationIndexes(ordered), ordered("publishedOn"))...),
 		s.countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords"), ordered("indexVersion")},
-		s.memberships:    {index(true, "coalitionId", "stakeholderId"), index(true, "stakeholderId", "coalitionId"), ordered("role")},
+		s.memberships: {index(true, endField(content.TypeCoalition), endField(content.TypeStakeholder)),
+			index(true, endField(content.TypeStakeholder), endField(content.TypeCoalition)), ordered("role")},
 	}
 	for coll, models := range plan {
 		cur, err := coll.Indexes().List(ctx)
@@ -194,6 +193,17 @@ func (s *Store) backfillVersions(ctx context.Context, colls []*mongo.Collection)
 		}
 	}
 	return nil
+}
+
+// relationIndexes are the indexes of the relations the kind's documents hold (content.Relations): each
+// relation's field, then the field of the kind's default order, which relation fields list their items in.
+func (k *kind[T, F, O]) relationIndexes(ordered func(fields ...string) mongo.IndexModel) []mongo.IndexModel {
+	keys, _ := k.sort(nil)
+	var out []mongo.IndexModel
+	for _, r := range content.OwnedBy(k.typ) {
+		out = append(out, ordered(r.Field, keys[0].Field))
+	}
+	return out
 }
 
 // indexName names an index by its fields, such as "countryCode_sortName__id".

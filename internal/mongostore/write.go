@@ -414,7 +414,7 @@ func (k *kind[T, F, O]) All(ctx context.Context) ([]*T, error) {
 func (s *Store) membershipWrites() writable[content.Membership] {
 	return writable[content.Membership]{store: s, coll: s.memberships, noun: collections[membershipsType].noun, idField: "id", newID: true,
 		unique: func(doc bson.D) (bson.D, *content.Error) {
-			pair := bson.D{{Key: "coalitionId", Value: lookup(doc, "coalitionId")}, {Key: "stakeholderId", Value: lookup(doc, "stakeholderId")}}
+			pair := bson.D{{Key: endField(content.TypeCoalition), Value: lookup(doc, endField(content.TypeCoalition))}, {Key: endField(content.TypeStakeholder), Value: lookup(doc, endField(content.TypeStakeholder))}}
 			return pair, content.Errorf(content.EConflict, "stakeholder", "the stakeholder already has a membership of the coalition")
 		}}
 }
