@@ -272,7 +272,14 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 // document, CONFLICT when it is at another version (with the current one) or when the change takes a unique
 // value another document holds.
 func (c writable[T]) update(ctx context.Context, id string, version int, apply func(*T)) (*T, error) {
+	// the current document, read by id whatever the reader's scope (a write must see what it changes), within
+	// the request's share of commands
+	release, err := acquire(ctx, "update "+c.noun)
+	if err != nil {
+		return nil, err
+	}
 	raw, err := c.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	release()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, notFound(c.noun, id)
 	}
