@@ -81,3 +81,12 @@ type Membership struct {
 	// the version it was made against, and fails with CONFLICT when the item has moved on.
 	Version int `bson:"version"`
 }
+
+// Ends reads the membership from the end of type side (TypeCoalition or TypeStakeholder): that end's id, then the
+// other end's.
+func (m *Membership) Ends(side TypeName) (own, other string) {
+	if side == TypeCoalition {
+		return m.CoalitionID, m.StakeholderID
+	}
+	return m.StakeholderID, m.CoalitionID
+}

@@ -71,12 +71,6 @@ func (l *Loader[K, V]) Load(ctx context.Context, key K) (V, error) {
 	return vs[0], errs[0]
 }
 
-// LoadAll returns the values of keys, in order, all fetched in one batch; the error joins the keys' errors.
-func (l *Loader[K, V]) LoadAll(ctx context.Context, keys []K) ([]V, error) {
-	vs, errs := l.load(ctx, keys)
-	return vs, errors.Join(errs...)
-}
-
 // LoadFound loads several keys in one batch and returns the values of those that exist, in the keys' order: a
 // list of references shows what it still refers to (ErrNotFound leaves a key out; any other error fails).
 func (l *Loader[K, V]) LoadFound(ctx context.Context, keys []K) ([]V, error) {

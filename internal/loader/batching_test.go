@@ -115,8 +115,8 @@ func TestSchedulerBatchesAField(t *testing.T) {
 		t.Errorf("cached load: %d, %v after %d batches", v, err, len(batches))
 	}
 	// Nothing is expected or running any more: a new key goes out at once.
-	if vs, err := l.LoadAll(context.Background(), []string{"bb", "ccc"}); err != nil || vs[0] != 2 || vs[1] != 3 || len(batches) != 2 {
-		t.Errorf("LoadAll: %v, %v after %d batches", vs, err, len(batches))
+	if vs, err := l.LoadFound(context.Background(), []string{"bb", "ccc"}); err != nil || vs[0] != 2 || vs[1] != 3 || len(batches) != 2 {
+		t.Errorf("LoadFound: %v, %v after %d batches", vs, err, len(batches))
 	}
 }
 

@@ -240,13 +240,6 @@ func seq(n int) []int {
 	return out
 }
 
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 type ctxKey struct{}
 
 // Middleware puts fresh loaders over store into each request's context.

@@ -148,11 +148,8 @@ func (s *Store) members(ctx context.Context, c *conds, arg string, side content.
 	}
 	ids := []string{}
 	for _, m := range ms {
-		if side == content.TypeStakeholder {
-			ids = append(ids, m.CoalitionID)
-		} else {
-			ids = append(ids, m.StakeholderID)
-		}
+		_, other := m.Ends(side)
+		ids = append(ids, other)
 	}
 	in(c, "_id", ids)
 	return nil

@@ -80,10 +80,7 @@ func pageMembers[T any, F any, O Order](ctx context.Context, m memberships, othe
 		return nil, err
 	}
 	// ends reads a membership from the parent's side: the parent's id, then the other end's.
-	ends := func(ms *content.Membership) (string, string) { return ms.StakeholderID, ms.CoalitionID }
-	if side == content.TypeCoalition {
-		ends = func(ms *content.Membership) (string, string) { return ms.CoalitionID, ms.StakeholderID }
-	}
+	ends := func(ms *content.Membership) (string, string) { return ms.Ends(side) }
 	ids := make([]string, 0, len(ms))
 	for _, x := range ms {
 		_, o := ends(x)
@@ -161,31 +158,12 @@ func (s *Store) Referring(ctx context.Context, t content.TypeName, ids []string,
 		}
 		conds = append(conds, inIDs(r.Relation.Field, r.Targets))
 	}
+	k, ok := s.contentKinds[t]
 	q := anyOf(conds...)
-	if q == nil {
+	if !ok || q == nil {
 		return nil, nil
 	}
-	switch t {
-	case content.TypeCoalition:
-		return nodes(s.coalitions.find(ctx, q, nil, false, 0))
-	case content.TypeStakeholder:
-		return nodes(s.stakeholders.find(ctx, q, nil, false, 0))
-	case content.TypeInitiative:
-		return nodes(s.initiatives.find(ctx, q, nil, false, 0))
-	case content.TypeToolkitSection:
-		return nodes(s.toolkit.find(ctx, q, nil, false, 0))
-	case content.TypeBlogPost:
-		return nodes(s.blogPosts.find(ctx, q, nil, false, 0))
-	}
-	return nil, nil
-}
-
-func nodes[T content.Node](items []T, err error) ([]content.Node, error) {
-	out := make([]content.Node, len(items))
-	for i, it := range items {
-		out[i] = it
-	}
-	return out, err
+	return k.findNodes(ctx, q)
 }
 
 // inIDs matches documents whose field (or one of its elements) is one of ids; nil for no ids.

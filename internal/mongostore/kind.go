@@ -233,17 +233,11 @@ func (k *kind[T, F, O]) refs(via content.Via, item *T) []string {
 	return out
 }
 
-// list returns every document that matches both the restriction and the API filter, sorted by keys.
-func (k *kind[T, F, O]) list(ctx context.Context, restrict bson.D, filter *F, keys []relay.Sort[*T]) ([]*T, error) {
-	q, err := k.where(ctx, filter)
-	if err != nil {
-		return nil, err
-	}
-	return k.find(ctx, bson.D{{Key: "$and", Value: bson.A{restrict, q}}}, keys, false, 0)
-}
-
 // Get implements content.Collection.
 func (k *kind[T, F, O]) Get(ctx context.Context, ids []string) (map[string]*T, error) {
+	if len(ids) == 0 {
+		return map[string]*T{}, nil
+	}
 	items, err := k.find(ctx, inIDs("_id", ids), nil, false, 0)
 	out := make(map[string]*T, len(items))
 	for _, it := range items {

@@ -36,35 +36,6 @@ func matchWords(q content.SearchQuery) bson.A {
 	return c
 }
 
-// searchKind is what search needs of one content collection: where its documents are, and how to load some by id.
-type searchKind struct {
-	coll  *mongo.Collection
-	nodes func(context.Context, []string) (map[string]content.Node, error)
-}
-
-func searchOf[T any, F any, O Order](k *kind[T, F, O]) searchKind {
-	return searchKind{coll: k.coll, nodes: func(ctx context.Context, ids []string) (map[string]content.Node, error) {
-		found, err := k.Get(ctx, ids)
-		out := make(map[string]content.Node, len(found))
-		for id, item := range found {
-			if n, ok := any(item).(content.Node); ok {
-				out[id] = n
-			}
-		}
-		return out, err
-	}}
-}
-
-func (s *Store) searchKinds() map[content.TypeName]searchKind {
-	return map[content.TypeName]searchKind{
-		content.TypeCoalition:      searchOf(s.coalitions),
-		content.TypeStakeholder:    searchOf(s.stakeholders),
-		content.TypeInitiative:     searchOf(s.initiatives),
-		content.TypeToolkitSection: searchOf(s.toolkit),
-		content.TypeBlogPost:       searchOf(s.blogPosts),
-	}
-}
-
 // SearchOrder is the order of search hits: best score first, then by type (in content.ContentTypes order), sort
 // name and id, so that keyset cursors are stable. Its first key names the search (query and types), so that a
 // cursor of another search or of a list does not pass relay.Check.
@@ -100,12 +71,11 @@ func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []conte
 	if q.Empty() {
 		return relay.Slice[*content.Hit](nil, keys, w), nil
 	}
-	kinds := s.searchKinds()
 	found := make([][]*content.Hit, len(types))
 	errs := make([]error, len(types))
 	var wg sync.WaitGroup
 	for i, t := range types {
-		wg.Go(func() { found[i], errs[i] = match(ctx, kinds[t].coll, t, q) })
+		wg.Go(func() { found[i], errs[i] = match(ctx, s.contentKinds[t].collection(), t, q) })
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -114,7 +84,7 @@ func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []conte
 	hits := slices.Concat(found...)
 	slices.SortFunc(hits, compareHits)
 	p := relay.Slice(hits, keys, w)
-	return p, load(ctx, kinds, &p)
+	return p, s.load(ctx, &p)
 }
 
 // match returns the scored hits of one collection.
@@ -140,7 +110,7 @@ func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q co
 
 // load fetches the documents of a page of hits, one query per type, and drops a hit whose document has gone
 // since it matched.
-func load(ctx context.Context, kinds map[content.TypeName]searchKind, p *content.Page[*content.Hit]) error {
+func (s *Store) load(ctx context.Context, p *content.Page[*content.Hit]) error {
 	ids := map[content.TypeName][]string{}
 	for _, h := range p.Items {
 		ids[h.Type] = append(ids[h.Type], h.ID)
@@ -151,12 +121,12 @@ func load(ctx context.Context, kinds map[content.TypeName]searchKind, p *content
 	nodes := map[string]content.Node{}
 	for t, list := range ids {
 		wg.Go(func() {
-			found, err := kinds[t].nodes(ctx, list)
+			found, err := s.Nodes(ctx, t, list)
 			mu.Lock()
 			defer mu.Unlock()
 			errs = append(errs, err)
-			for id, n := range found {
-				nodes[content.KeyOf(t, id)] = n
+			for _, n := range found {
+				nodes[n.Key()] = n
 			}
 		})
 	}

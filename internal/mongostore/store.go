@@ -28,6 +28,8 @@ type Store struct {
 	toolkit      *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
 	blogPosts    *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
 	countries    *kind[content.Country, content.CountryFilter, *content.CountryOrder]
+	// contentKinds are the kinds of content (not countries) by type.
+	contentKinds map[content.TypeName]nodeKind
 }
 
 var _ content.Store = (*Store)(nil)
@@ -65,6 +67,8 @@ func New(db *mongo.Database) *Store {
 	s.toolkit = s.toolkitKind()
 	s.blogPosts = s.blogPostKind()
 	s.countries = s.countryKind()
+	s.contentKinds = map[content.TypeName]nodeKind{content.TypeCoalition: s.coalitions, content.TypeStakeholder: s.stakeholders,
+		content.TypeInitiative: s.initiatives, content.TypeToolkitSection: s.toolkit, content.TypeBlogPost: s.blogPosts}
 	return s
 }
 
@@ -215,27 +219,31 @@ func indexName(keys bson.D) string {
 	return strings.Join(names, "_")
 }
 
-// Nodes implements content.Store.
-func (s *Store) Nodes(ctx context.Context, t content.TypeName, ids []string) ([]content.Node, error) {
-	switch t {
-	case content.TypeCoalition:
-		return values(s.coalitions.Get(ctx, ids))
-	case content.TypeStakeholder:
-		return values(s.stakeholders.Get(ctx, ids))
-	case content.TypeInitiative:
-		return values(s.initiatives.Get(ctx, ids))
-	case content.TypeToolkitSection:
-		return values(s.toolkit.Get(ctx, ids))
-	case content.TypeBlogPost:
-		return values(s.blogPosts.Get(ctx, ids))
-	}
-	return nil, nil
+// nodeKind is what reads of content of any type need of its kind: its collection, and its documents matching a
+// query as nodes.
+type nodeKind interface {
+	collection() *mongo.Collection
+	findNodes(ctx context.Context, q bson.D) ([]content.Node, error)
 }
 
-func values[T content.Node](m map[string]T, err error) ([]content.Node, error) {
-	out := make([]content.Node, 0, len(m))
-	for _, v := range m {
-		out = append(out, v)
+func (k *kind[T, F, O]) collection() *mongo.Collection { return k.coll }
+
+func (k *kind[T, F, O]) findNodes(ctx context.Context, q bson.D) ([]content.Node, error) {
+	items, err := k.find(ctx, q, nil, false, 0)
+	out := make([]content.Node, 0, len(items))
+	for _, it := range items {
+		if n, ok := any(it).(content.Node); ok {
+			out = append(out, n)
+		}
 	}
 	return out, err
+}
+
+// Nodes implements content.Store.
+func (s *Store) Nodes(ctx context.Context, t content.TypeName, ids []string) ([]content.Node, error) {
+	k, ok := s.contentKinds[t]
+	if !ok || len(ids) == 0 {
+		return nil, nil
+	}
+	return k.findNodes(ctx, inIDs("_id", ids))
 }
