@@ -22,7 +22,12 @@ type Coalition struct {
 	// Version counts the writes of the item: 1 when created, one more on each update. An update or delete names
 	// the version it was made against, and fails with CONFLICT when the item has moved on.
 	Version int `bson:"version"`
-	Index   `bson:",inline"`
+	Record  `bson:",inline"`
+	// Roster is the coalition's members: the memberships it owns, which the store also keeps as Membership
+	// documents for reading. RosterIDs are its stakeholders' ids, which the store derives.
+	Roster    []MemberRef `bson:"roster"`
+	RosterIDs []string    `bson:"rosterIds" json:"-"`
+	Index     `bson:",inline"`
 }
 
 // Key implements Node.
@@ -68,6 +73,13 @@ type CoalitionOrder struct {
 
 // MembershipRole is what a stakeholder does in a coalition.
 type MembershipRole string
+
+// MemberRef is one member of a coalition's roster.
+type MemberRef struct {
+	StakeholderID string         `bson:"stakeholderId"`
+	Role          MembershipRole `bson:"role"`
+	Since         *int           `bson:"since,omitempty"`
+}
 
 // Membership links a stakeholder to a coalition.
 type Membership struct {

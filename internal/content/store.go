@@ -52,9 +52,17 @@ type Writer[T any] interface {
 	// naming "version", with CurrentVersion, when it is at another version (another write came first); CONFLICT
 	// naming "slug" when the new slug is another item's, which stays as it is.
 	Update(ctx context.Context, id string, version int, apply func(*T)) (*T, error)
-	// Delete removes the item with the given id, made against its version, in one command: NOT_FOUND or
-	// CONFLICT (with CurrentVersion) as Update.
-	Delete(ctx context.Context, id string, version int) error
+	// Delete removes the item with the given id, made against its version, from both stages, leaving a
+	// tombstone for the change feed: NOT_FOUND or CONFLICT (with CurrentVersion) as Update. When other items
+	// refer to it, CONFLICT naming "id" and listing the referrers in Fields (as "Type:id relation"), unless
+	// detach, which first removes those references (a new version of each referrer).
+	Delete(ctx context.Context, id string, version int, detach bool) error
+}
+
+// Content is the stored content of one editable type: a collection, and its editing.
+type Content[T any, F any, O any] interface {
+	Collection[T, F, O]
+	Editor[T]
 }
 
 // Via is how a relation field finds its items from the targets it is given: by the items' own ids (Relations
@@ -64,7 +72,9 @@ type Via struct {
 	Relations []*Relation
 }
 
-// Memberships are the links between stakeholders and coalitions (the relation MemberOf).
+// Memberships are the links between stakeholders and coalitions (the relation MemberOf). A coalition's roster
+// holds them (Coalition.Roster), and is how they are written; the store keeps them as documents of their own for
+// reading.
 type Memberships interface {
 	// Of returns the memberships whose end of type side (TypeCoalition or TypeStakeholder) is one of ids, with
 	// one of roles when roles are given.
@@ -84,8 +94,6 @@ type Memberships interface {
 	MemberOf(ctx context.Context, stakeholders []string, roles []MembershipRole, filter *CoalitionFilter, order []*CoalitionOrder, w Window, total bool) ([]Page[*Member], error)
 	// All returns every stored membership, in one read.
 	All(ctx context.Context) ([]*Membership, error)
-
-	Writer[Membership]
 }
 
 // Reference is a set of targets of one relation, for Store.Referring.
@@ -97,13 +105,22 @@ type Reference struct {
 
 // Store is the whole content graph.
 type Store interface {
-	Coalitions() Collection[Coalition, CoalitionFilter, *CoalitionOrder]
-	Stakeholders() Collection[Stakeholder, StakeholderFilter, *StakeholderOrder]
-	Initiatives() Collection[Initiative, InitiativeFilter, *InitiativeOrder]
-	ToolkitSections() Collection[ToolkitSection, ToolkitSectionFilter, *ToolkitSectionOrder]
-	BlogPosts() Collection[BlogPost, BlogPostFilter, *BlogPostOrder]
+	Coalitions() Content[Coalition, CoalitionFilter, *CoalitionOrder]
+	Stakeholders() Content[Stakeholder, StakeholderFilter, *StakeholderOrder]
+	Initiatives() Content[Initiative, InitiativeFilter, *InitiativeOrder]
+	ToolkitSections() Content[ToolkitSection, ToolkitSectionFilter, *ToolkitSectionOrder]
+	BlogPosts() Content[BlogPost, BlogPostFilter, *BlogPostOrder]
+	// Countries are reference data, the same in both stages; only the System viewer writes them.
 	Countries() Collection[Country, CountryFilter, *CountryOrder]
 	Memberships() Memberships
+	Keys() Keys
+
+	// Changes returns, in revision order, the changes after the revision after, at most limit of them (of the
+	// given types; all when none), and whether more follow: each item's last write, and the tombstones of
+	// deleted items. In the published stage these are the publications and unpublications only.
+	Changes(ctx context.Context, after int64, limit int, types []TypeName) ([]*Change, bool, error)
+	// Revision is the store-wide revision of the last write.
+	Revision(ctx context.Context) (int64, error)
 
 	// Nodes returns the content items of type t with the given local ids, in one read; missing ones are left
 	// out, and so is a type that is not content.
@@ -137,13 +154,26 @@ type Store interface {
 // Scope is what a reader may see of the stored content. Every read of the store is narrowed to the scope of the
 // request it serves. The zero Scope is ScopePublished.
 type Scope struct {
+	// draft reads the DRAFT stage, which only a viewer with the PREVIEW role or above may.
+	draft bool
 	// only, when not nil, narrows the scope to the items with these type-qualified keys (see ScopeOnly).
 	only []string
 }
 
-// ScopePublished is what anonymous readers see: published content. It is the scope of a request that sets none;
-// today every stored item is published.
+// ScopePublished is what anonymous readers see: the PUBLISHED stage. It is the scope of a request that sets
+// none.
 var ScopePublished = Scope{}
+
+// ScopeDraft reads the DRAFT stage: the store refuses it (UNAUTHENTICATED, FORBIDDEN) to a viewer below PREVIEW.
+var ScopeDraft = Scope{draft: true}
+
+// Stage is the stage the scope reads.
+func (s Scope) Stage() Stage {
+	if s.draft {
+		return StageDraft
+	}
+	return StagePublished
+}
 
 // ScopeOnly sees only the items with the given type-qualified keys (see KeyOf) and the memberships between them;
 // ScopeOnly() sees nothing at all. The tests use it to prove that no read bypasses the read gate.

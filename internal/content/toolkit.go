@@ -28,6 +28,7 @@ type ToolkitSection struct {
 	// Version counts the writes of the item: 1 when created, one more on each update. An update or delete names
 	// the version it was made against, and fails with CONFLICT when the item has moved on.
 	Version int `bson:"version"`
+	Record  `bson:",inline"`
 	Index   `bson:",inline"`
 }
 

@@ -73,27 +73,27 @@ func New(db *mongo.Database) *Store {
 }
 
 // Coalitions implements content.Store.
-func (s *Store) Coalitions() content.Collection[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
+func (s *Store) Coalitions() content.Content[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder] {
 	return s.coalitions
 }
 
 // Stakeholders implements content.Store.
-func (s *Store) Stakeholders() content.Collection[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
+func (s *Store) Stakeholders() content.Content[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder] {
 	return s.stakeholders
 }
 
 // Initiatives implements content.Store.
-func (s *Store) Initiatives() content.Collection[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder] {
+func (s *Store) Initiatives() content.Content[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder] {
 	return s.initiatives
 }
 
 // ToolkitSections implements content.Store.
-func (s *Store) ToolkitSections() content.Collection[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder] {
+func (s *Store) ToolkitSections() content.Content[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder] {
 	return s.toolkit
 }
 
 // BlogPosts implements content.Store.
-func (s *Store) BlogPosts() content.Collection[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder] {
+func (s *Store) BlogPosts() content.Content[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder] {
 	return s.blogPosts
 }
 

@@ -409,7 +409,7 @@ func (k *kind[T, F, O]) Update(ctx context.Context, id string, version int, appl
 // Delete implements content.Collection: it removes the item with the given id, made against its version, in one command that applies only while
 // the item is at version. Errors, with nothing removed: NOT_FOUND when there is no such item; CONFLICT with
 // CurrentVersion when it is at another version.
-func (k *kind[T, F, O]) Delete(ctx context.Context, id string, version int) error {
+func (k *kind[T, F, O]) Delete(ctx context.Context, id string, version int, detach bool) error {
 	return k.writable().delete(ctx, id, version)
 }
 

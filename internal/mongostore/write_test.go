@@ -238,19 +238,19 @@ func TestDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := wantError(t, store.Coalitions().Delete(ctx, c.ID, 1), content.EConflict, "version")
+	e := wantError(t, store.Coalitions().Delete(ctx, c.ID, 1, false), content.EConflict, "version")
 	if e.CurrentVersion == nil || *e.CurrentVersion != 2 {
 		t.Errorf("current version %v, want 2", e.CurrentVersion)
 	}
 	if got := read(t, store, c.ID); !reflect.DeepEqual(got, v2) {
 		t.Errorf("the stale delete changed the item:\n got %+v\nwant %+v", got, v2)
 	}
-	if err := store.Coalitions().Delete(ctx, c.ID, 2); err != nil {
+	if err := store.Coalitions().Delete(ctx, c.ID, 2, false); err != nil {
 		t.Fatal(err)
 	}
 	_, err = store.Coalitions().Update(ctx, c.ID, 2, func(c *content.Coalition) { c.Name = "Back" })
 	wantError(t, err, content.ENotFound, "id")
-	wantError(t, store.Coalitions().Delete(ctx, c.ID, 2), content.ENotFound, "id")
+	wantError(t, store.Coalitions().Delete(ctx, c.ID, 2, false), content.ENotFound, "id")
 	if all, err := store.Coalitions().All(ctx); err != nil || len(all) != 0 {
 		t.Errorf("after the delete: %d coalitions (%v)", len(all), err)
 	}

@@ -215,7 +215,6 @@ type loader struct {
 	countries    *family[content.Country]
 	stakeholders *family[content.Stakeholder]
 	coalitions   *family[content.Coalition]
-	memberships  *family[content.Membership]
 	initiatives  *family[content.Initiative]
 	toolkit      *family[content.ToolkitSection]
 	posts        *family[content.BlogPost]
@@ -228,9 +227,11 @@ type loader struct {
 // Load writes the dataset into the store through its write primitives. It reads what is stored once per
 // collection, then writes each item of the dataset that is new (Create) or differs from the stored one (Update
 // against the version read), one command each; an unchanged item is not written, so that loading the same
-// dataset again writes nothing. Items are matched by slug (countries by code, memberships by their pair), and
+// dataset again writes nothing. It writes as the System viewer and publishes what it writes (see
+// content.WithPublishOnWrite), so that the dataset is in both stages. Items are matched by slug (countries by code, memberships by their pair), and
 // keep the id they have.
 func Load(ctx context.Context, store content.Store, d *Dataset) error {
+	ctx = content.WithScope(content.WithPublishOnWrite(ctx), content.ScopeDraft)
 	l := &loader{ids: map[content.TypeName]map[string]string{}, renamed: map[string]bool{}}
 	for _, t := range []content.TypeName{content.TypeCountry, content.TypeStakeholder, content.TypeCoalition,
 		content.TypeInitiative, content.TypeToolkitSection, content.TypeBlogPost} {
@@ -248,6 +249,7 @@ func Load(ctx context.Context, store content.Store, d *Dataset) error {
 		func(s *content.Stakeholder) (string, int) { return s.ID, s.Version },
 		func(dst, src *content.Stakeholder) {
 			dst.Version, dst.UpdatedAt, dst.Index, dst.CountryName = src.Version, src.UpdatedAt, src.Index, src.CountryName
+			dst.Record = src.Record
 		}); err != nil {
 		return err
 	}
@@ -255,18 +257,15 @@ func Load(ctx context.Context, store content.Store, d *Dataset) error {
 		func(c *content.Coalition) (string, int) { return c.ID, c.Version },
 		func(dst, src *content.Coalition) {
 			dst.Version, dst.UpdatedAt, dst.Index, dst.CountryName = src.Version, src.UpdatedAt, src.Index, src.CountryName
+			dst.Record, dst.RosterIDs = src.Record, src.RosterIDs
 		}); err != nil {
-		return err
-	}
-	if l.memberships, err = newFamily[content.Membership](ctx, store.Memberships(), pair,
-		func(m *content.Membership) (string, int) { return m.ID, m.Version },
-		func(dst, src *content.Membership) { dst.Version, dst.UpdatedAt = src.Version, src.UpdatedAt }); err != nil {
 		return err
 	}
 	if l.initiatives, err = newFamily(ctx, store.Initiatives(), func(i *content.Initiative) string { return i.Slug },
 		func(i *content.Initiative) (string, int) { return i.ID, i.Version },
 		func(dst, src *content.Initiative) {
 			dst.Version, dst.UpdatedAt, dst.Index, dst.CountryNames = src.Version, src.UpdatedAt, src.Index, src.CountryNames
+			dst.Record = src.Record
 		}); err != nil {
 		return err
 	}
@@ -274,6 +273,7 @@ func Load(ctx context.Context, store content.Store, d *Dataset) error {
 		func(s *content.ToolkitSection) (string, int) { return s.ID, s.Version },
 		func(dst, src *content.ToolkitSection) {
 			dst.Version, dst.UpdatedAt, dst.Index = src.Version, src.UpdatedAt, src.Index
+			dst.Record = src.Record
 		}); err != nil {
 		return err
 	}
@@ -281,6 +281,7 @@ func Load(ctx context.Context, store content.Store, d *Dataset) error {
 		func(p *content.BlogPost) (string, int) { return p.ID, p.Version },
 		func(dst, src *content.BlogPost) {
 			dst.Version, dst.UpdatedAt, dst.Index, dst.PublishedMonth = src.Version, src.UpdatedAt, src.Index, src.PublishedMonth
+			dst.Record = src.Record
 		}); err != nil {
 		return err
 	}
@@ -293,8 +294,6 @@ func Load(ctx context.Context, store content.Store, d *Dataset) error {
 	}
 	return nil
 }
-
-func pair(m *content.Membership) string { return m.CoalitionID + " " + m.StakeholderID }
 
 func (l *loader) id(t content.TypeName, slug string) (string, error) {
 	id, ok := l.ids[t][slug]
@@ -376,29 +375,24 @@ func (l *loader) writeCoalitions(ctx context.Context, d *Dataset) error {
 		if err != nil {
 			return err
 		}
-		id := l.coalitions.id(content.TypeCoalition, c.Slug)
-		err = l.coalitions.put(ctx, c.Slug, &content.Coalition{
-			ID: id, Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Status: c.Status, Scope: c.Scope,
-			LaunchYear: c.LaunchYear, Description: c.Description, Website: c.Website, FocusAreas: list(c.FocusAreas),
-			Tags: list(c.Tags), SourceURL: c.SourceURL,
-		}, renamed)
-		if err != nil {
-			return failed(content.TypeCoalition, c.Slug, err)
-		}
-		l.ids[content.TypeCoalition][c.Slug] = id
+		roster := []content.MemberRef{}
 		for _, m := range c.Members {
 			sid, err := l.id(content.TypeStakeholder, m.Stakeholder)
 			if err != nil {
 				return err
 			}
-			want := &content.Membership{CoalitionID: id, StakeholderID: sid, Role: m.Role, Since: m.Since}
-			if cur, ok := l.memberships.stored[pair(want)]; ok {
-				want.ID = cur.ID
-			}
-			if err := l.memberships.put(ctx, pair(want), want, false); err != nil {
-				return fmt.Errorf("seed: membership of %q in %q: %w", m.Stakeholder, c.Slug, err)
-			}
+			roster = append(roster, content.MemberRef{StakeholderID: sid, Role: m.Role, Since: m.Since})
 		}
+		id := l.coalitions.id(content.TypeCoalition, c.Slug)
+		err = l.coalitions.put(ctx, c.Slug, &content.Coalition{
+			ID: id, Slug: c.Slug, Name: c.Name, CountryCode: c.CountryCode, Status: c.Status, Scope: c.Scope,
+			LaunchYear: c.LaunchYear, Description: c.Description, Website: c.Website, FocusAreas: list(c.FocusAreas),
+			Tags: list(c.Tags), SourceURL: c.SourceURL, Roster: roster,
+		}, renamed)
+		if err != nil {
+			return failed(content.TypeCoalition, c.Slug, err)
+		}
+		l.ids[content.TypeCoalition][c.Slug] = id
 	}
 	return nil
 }
