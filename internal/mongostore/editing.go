@@ -435,9 +435,13 @@ func withRefs(doc bson.D, r *content.Relation, refs []string) bson.D {
 		list = append(list, v)
 	}
 	doc = set(doc, r.Field, list)
-	if r == rosterLink { // the roster's entries follow its ids
+	if r == rosterLink { // the roster's entries follow its ids, taken from the intended roster when there is one
+		entries := lookup(doc, "roster")
+		if intended, ok := lookup(doc, intendedField).(bson.D); ok && lookup(intended, "roster") != nil {
+			entries = lookup(intended, "roster")
+		}
 		keep := bson.A{}
-		for _, e := range stringsOfRoster(lookup(doc, "roster")) {
+		for _, e := range stringsOfRoster(entries) {
 			if slices.Contains(refs, e.id) {
 				keep = append(keep, e.doc)
 			}
@@ -515,6 +519,9 @@ func (s *Store) publishedCopy(ctx context.Context, t content.TypeName, draft bso
 	for _, r := range links(t) {
 		all := stringsOf(lookup(draft, r.Field))
 		intended = append(intended, bson.E{Key: r.Field, Value: all})
+		if r == rosterLink {
+			intended = append(intended, bson.E{Key: "roster", Value: lookup(draft, "roster")})
+		}
 		var keep []string
 		for _, v := range all {
 			if live[r.RefKey(v)] {
