@@ -112,8 +112,10 @@ func TestPublishingKeepsThePublishedGraphClosed(t *testing.T) {
 		t.Errorf("changed fields %v", got)
 	}
 	// anonymous requests have no way to the drafts, the history or the edits
-	wantError(t, func() error { _, err := store.Coalitions().Get(content.WithScope(public, content.ScopeDraft), []string{c.ID}); return err }(), content.EUnauthenticated, "")
+	wantError(t, func() error {
+		_, err := store.Coalitions().Get(content.WithScope(public, content.ScopeDraft), []string{c.ID})
+		return err
+	}(), content.EUnauthenticated, "")
 	wantError(t, func() error { _, err := store.Coalitions().History(public, c.ID, content.Window{}); return err }(), content.EUnauthenticated, "")
 	wantError(t, func() error { _, err := store.Coalitions().Create(public, coalition("x", "X")); return err }(), content.EUnauthenticated, "")
 }
-

@@ -19,19 +19,19 @@ import (
 
 // Store is the content graph in one MongoDB database. It implements content.Store.
 type Store struct {
-	db           *mongo.Database
-	memberships  *mongo.Collection
-	locks        documentLocks
+	db          *mongo.Database
+	memberships *mongo.Collection
+	locks       documentLocks
 	// revisionMu makes taking a revision one step in this process; publishing runs the publications one at a
 	// time (see kind.publication).
 	revisionMu, publishing sync.Mutex
-	countryNames countryMemo
-	coalitions   *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
-	stakeholders *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
-	initiatives  *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
-	toolkit      *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
-	blogPosts    *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
-	countries    *kind[content.Country, content.CountryFilter, *content.CountryOrder]
+	countryNames           countryMemo
+	coalitions             *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
+	stakeholders           *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
+	initiatives            *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
+	toolkit                *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
+	blogPosts              *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
+	countries              *kind[content.Country, content.CountryFilter, *content.CountryOrder]
 	// contentKinds are the kinds of content (not countries) by type.
 	contentKinds map[content.TypeName]nodeKind
 }

@@ -230,9 +230,9 @@ func currentVersion(ctx context.Context, coll *mongo.Collection, id string) (int
 type writable[T any] struct {
 	store *Store
 	// coll is the published collection (whose draft twin the writes change), typ the type of its documents.
-	coll  *mongo.Collection
-	typ   content.TypeName
-	noun  string
+	coll *mongo.Collection
+	typ  content.TypeName
+	noun string
 	// idField names the id in errors; newID tells whether Create gives an id to an item without one (a country's
 	// id is its code, which it must have).
 	idField string
