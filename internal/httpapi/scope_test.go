@@ -146,6 +146,105 @@ func TestEveryRootFieldReadsThroughTheGate(t *testing.T) {
 	scoped(api, &scope)
 	s := introspect(t, empty)
 
+	queries := s.rootQueries(t, api)
+	differ := 0
+	for _, query := range queries {
+		want := answer(empty.Query(query, nil))
+		scope.Store(scopePtr(content.ScopeOnly()))
+		got := answer(api.Query(query, nil))
+		scope.Store(&content.ScopePublished)
+		published := answer(api.Query(query, nil))
+		if got != want {
+			t.Errorf("%s under a scope that sees nothing:\n got %.600s\nwant %.600s", query, got, want)
+		}
+		if published != want {
+			differ++
+		} else {
+			t.Logf("%s: the published store answers as an empty one (%.200s)", query, published)
+		}
+	}
+	if differ < len(queries)*3/4 {
+		t.Errorf("only %d of %d root fields answer differently over the seed than over an empty store: the walk proves little", differ, len(queries))
+	}
+}
+
+// A store whose scope sees one item finds that item, and every relation of the item empty: walked over every
+// field of every node type that returns objects.
+func TestEveryRelationReadsThroughTheGate(t *testing.T) {
+	d, err := seed.Content()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := apitest.New(t, d)
+	var scope atomic.Pointer[content.Scope]
+	scope.Store(&content.ScopePublished)
+	scoped(api, &scope)
+	s := introspect(t, api)
+
+	checked := 0
+	for _, ty := range s.types {
+		if ty.Kind != "OBJECT" || !slices.ContainsFunc(ty.Interfaces, func(i struct{ Name string }) bool { return i.Name == "Node" }) {
+			continue
+		}
+		// an item of the type, with relations to show under the published scope
+		var list struct{ Nodes []struct{ ID string } }
+		var out map[string]json.RawMessage
+		field := strings.ToLower(ty.Name[:1]) + ty.Name[1:] + "s"
+		if ty.Name == "Country" {
+			field = "countries"
+		}
+		api.Must(t, `{ `+field+`(first: 1) { nodes { id } } }`, nil, &out)
+		if err := json.Unmarshal(out[field], &list); err != nil || len(list.Nodes) == 0 {
+			t.Fatalf("%s: no item to start from (%s)", ty.Name, out[field])
+		}
+		id := list.Nodes[0].ID
+		key, _ := base64.RawURLEncoding.DecodeString(id)
+		scope.Store(scopePtr(content.ScopeOnly(string(key))))
+		var self struct{ Node *struct{ ID string } }
+		api.Must(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}, &self)
+		if self.Node == nil || self.Node.ID != id {
+			t.Fatalf("%s: the scope that sees %s does not find it", ty.Name, key)
+		}
+		for f, query := range s.relations(ty, 2) {
+			inner := f.Type.named()
+			checked++
+			r := api.Query(query, map[string]any{"id": id})
+			var data struct{ Node map[string]json.RawMessage }
+			_ = json.Unmarshal(r.Data, &data)
+			got := string(data.Node[f.Name])
+			switch {
+			case strings.HasSuffix(inner.Name, "Connection") && len(r.Errors) == 0:
+				var conn struct {
+					Edges      []json.RawMessage
+					TotalCount *int
+				}
+				if err := json.Unmarshal(data.Node[f.Name], &conn); err != nil || len(conn.Edges) > 0 || (conn.TotalCount != nil && *conn.TotalCount != 0) {
+					t.Errorf("%s.%s: got %.300s, want an empty connection", ty.Name, f.Name, got)
+				}
+			case f.Type.Kind == "NON_NULL" && f.Type.OfType.Kind == "OBJECT":
+				// a required object the scope hides is missing: NOT_FOUND, and the item null
+				if len(r.Errors) != 1 || r.Errors[0].Code() != content.ENotFound || data.Node != nil {
+					t.Errorf("%s.%s: got %s %v, want NOT_FOUND", ty.Name, f.Name, r.Data, r.Errors)
+				}
+			case len(r.Errors) > 0:
+				if r.Errors[0].Code() != content.ENotFound {
+					t.Errorf("%s.%s: %v", ty.Name, f.Name, r.Errors)
+				}
+			case got != "null" && got != "[]":
+				t.Errorf("%s.%s: got %.300s, want nothing", ty.Name, f.Name, got)
+			}
+		}
+		scope.Store(&content.ScopePublished)
+	}
+	if checked < 20 {
+		t.Errorf("only %d relations checked: the walk found too few to mean anything", checked)
+	}
+}
+
+// rootQueries are a query of every root field of the schema, with arguments naming items api has (the first
+// of each content type, a coalition and its first member), selecting every field three levels deep.
+func (s schemaInfo) rootQueries(t *testing.T, api *apitest.API) map[string]string {
+	t.Helper()
 	// an item of each content type, to name in arguments
 	sample := map[string]struct{ ID, Slug string }{}
 	for _, list := range []string{"coalitions", "stakeholders", "initiatives", "toolkitSections", "blogPosts"} {
@@ -227,9 +326,8 @@ func TestEveryRootFieldReadsThroughTheGate(t *testing.T) {
 		return "(" + strings.Join(out, ", ") + ")"
 	}
 	// exactly one of id and slug (or code): keep the slug and drop the id for fields that take both
-	root := s.types[s.query]
-	differ := 0
-	for _, f := range root.Fields {
+	queries := map[string]string{}
+	for _, f := range s.types[s.query].Fields {
 		if strings.HasPrefix(f.Name, "__") {
 			continue
 		}
@@ -241,96 +339,9 @@ func TestEveryRootFieldReadsThroughTheGate(t *testing.T) {
 		if f.Type.named().Kind == "SCALAR" {
 			query = "{ " + f.Name + a + " }"
 		}
-		want := answer(empty.Query(query, nil))
-		scope.Store(scopePtr(content.ScopeOnly()))
-		got := answer(api.Query(query, nil))
-		scope.Store(&content.ScopePublished)
-		published := answer(api.Query(query, nil))
-		if got != want {
-			t.Errorf("%s under a scope that sees nothing:\n got %.600s\nwant %.600s", query, got, want)
-		}
-		if published != want {
-			differ++
-		} else {
-			t.Logf("%s: the published store answers as an empty one (%.200s)", f.Name, published)
-		}
+		queries[f.Name] = query
 	}
-	if differ < len(root.Fields)*3/4 {
-		t.Errorf("only %d of %d root fields answer differently over the seed than over an empty store: the walk proves little", differ, len(root.Fields))
-	}
-}
-
-// A store whose scope sees one item finds that item, and every relation of the item empty: walked over every
-// field of every node type that returns objects.
-func TestEveryRelationReadsThroughTheGate(t *testing.T) {
-	d, err := seed.Content()
-	if err != nil {
-		t.Fatal(err)
-	}
-	api := apitest.New(t, d)
-	var scope atomic.Pointer[content.Scope]
-	scope.Store(&content.ScopePublished)
-	scoped(api, &scope)
-	s := introspect(t, api)
-
-	checked := 0
-	for _, ty := range s.types {
-		if ty.Kind != "OBJECT" || !slices.ContainsFunc(ty.Interfaces, func(i struct{ Name string }) bool { return i.Name == "Node" }) {
-			continue
-		}
-		// an item of the type, with relations to show under the published scope
-		var list struct{ Nodes []struct{ ID string } }
-		var out map[string]json.RawMessage
-		field := strings.ToLower(ty.Name[:1]) + ty.Name[1:] + "s"
-		if ty.Name == "Country" {
-			field = "countries"
-		}
-		api.Must(t, `{ `+field+`(first: 1) { nodes { id } } }`, nil, &out)
-		if err := json.Unmarshal(out[field], &list); err != nil || len(list.Nodes) == 0 {
-			t.Fatalf("%s: no item to start from (%s)", ty.Name, out[field])
-		}
-		id := list.Nodes[0].ID
-		key, _ := base64.RawURLEncoding.DecodeString(id)
-		scope.Store(scopePtr(content.ScopeOnly(string(key))))
-		var self struct{ Node *struct{ ID string } }
-		api.Must(t, `query($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": id}, &self)
-		if self.Node == nil || self.Node.ID != id {
-			t.Fatalf("%s: the scope that sees %s does not find it", ty.Name, key)
-		}
-		for f, query := range s.relations(ty, 2) {
-			inner := f.Type.named()
-			checked++
-			r := api.Query(query, map[string]any{"id": id})
-			var data struct{ Node map[string]json.RawMessage }
-			_ = json.Unmarshal(r.Data, &data)
-			got := string(data.Node[f.Name])
-			switch {
-			case strings.HasSuffix(inner.Name, "Connection") && len(r.Errors) == 0:
-				var conn struct {
-					Edges      []json.RawMessage
-					TotalCount *int
-				}
-				if err := json.Unmarshal(data.Node[f.Name], &conn); err != nil || len(conn.Edges) > 0 || (conn.TotalCount != nil && *conn.TotalCount != 0) {
-					t.Errorf("%s.%s: got %.300s, want an empty connection", ty.Name, f.Name, got)
-				}
-			case f.Type.Kind == "NON_NULL" && f.Type.OfType.Kind == "OBJECT":
-				// a required object the scope hides is missing: NOT_FOUND, and the item null
-				if len(r.Errors) != 1 || r.Errors[0].Code() != content.ENotFound || data.Node != nil {
-					t.Errorf("%s.%s: got %s %v, want NOT_FOUND", ty.Name, f.Name, r.Data, r.Errors)
-				}
-			case len(r.Errors) > 0:
-				if r.Errors[0].Code() != content.ENotFound {
-					t.Errorf("%s.%s: %v", ty.Name, f.Name, r.Errors)
-				}
-			case got != "null" && got != "[]":
-				t.Errorf("%s.%s: got %.300s, want nothing", ty.Name, f.Name, got)
-			}
-		}
-		scope.Store(&content.ScopePublished)
-	}
-	if checked < 20 {
-		t.Errorf("only %d relations checked: the walk found too few to mean anything", checked)
-	}
+	return queries
 }
 
 func scopePtr(s content.Scope) *content.Scope { return &s }
