@@ -27,4 +27,3 @@ func (s *Store) Changes(ctx context.Context, after int64, limit int, types []con
 	return nil, false, content.Errorf(content.EInternal, "", "not yet")
 }
 func (s *Store) Revision(ctx context.Context) (int64, error) { return 0, nil }
-func (s *Store) Keys() content.Keys                          { return nil }
