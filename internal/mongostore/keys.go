@@ -131,8 +131,13 @@ func checkKey(name string, role content.Role, expiresAt *time.Time, now time.Tim
 	for i, b := range bad {
 		names[i] = b.Field
 	}
+	what := "1 field is"
+	if len(bad) > 1 {
+		what = fmt.Sprintf("%d fields are", len(bad))
+	}
+	// Field names the first, for a client that reads one; Fields has them all, as content's Validate gives them.
 	return &content.Error{Code: content.EInvalid, Field: bad[0].Field, Fields: bad,
-		Message: fmt.Sprintf("the API key is not valid: %s %s", strings.Join(names, ", "), bad[0].Message)}
+		Message: fmt.Sprintf("%s not valid: %s", what, strings.Join(names, ", "))}
 }
 
 // Create implements content.Keys.
