@@ -178,7 +178,7 @@ func (k *apiKeys) Install(ctx context.Context, name, secret string, role content
 		return err
 	}
 	if !wellFormed(secret) || len(secret) < minSecretLen {
-		return content.Errorf(content.EInvalid, "secret", "an API key starts with %s and has at least %d characters of letters, digits, '-' or '_' after it",
+		return content.Errorf(content.EInvalid, "secret", "an API key starts with %s and has at least %d characters after it: letters, digits and - . _ ~ + / (base64url, as generated keys are)",
 			content.APIKeyPrefix, minSecretLen-len(content.APIKeyPrefix))
 	}
 	h := hashOf(secret)
