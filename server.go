@@ -1,8 +1,14 @@
 // Command coalitiongraph serves the Digital Skills and Jobs Coalition's content as a GraphQL API over MongoDB.
 // With no MONGODB_URI it runs an embedded FerretDB and loads the seed content, so `go run .` is all it takes.
 //
-//	go run .          serve (flags and environment: see -help)
-//	go run . seed     load the seed content into the database and exit
+//	go run .                                                  serve (flags and environment: see -help)
+//	go run . seed                                             load the seed content into the database and exit
+//	go run . apikey create -name N -role R [-expires RFC3339] make an API key and print its secret, once
+//	go run . apikey list                                      list the API keys
+//	go run . apikey revoke NAME                               revoke an API key
+//
+// ADMIN_API_KEY, when set, installs that secret at start-up as the ADMIN key "bootstrap-admin": the first key,
+// with which to create the others through the API.
 package main
 
 import (
@@ -19,8 +25,10 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/embedded"
 	"coalitiongraph/internal/httpapi"
 	"coalitiongraph/internal/mongostore"
@@ -42,6 +50,8 @@ func main() {
 // config is the service's configuration: each setting is an environment variable with a matching flag.
 type config struct {
 	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel string
+	// adminKey is ADMIN_API_KEY: an environment variable only, since a flag's value shows in the process list.
+	adminKey string
 	// http holds the limits (httpapi.Settings).
 	http httpapi.Config
 }
@@ -50,6 +60,24 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	var c config
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, `Usage: %[1]s [flags] [command]
+
+Commands:
+  (none)                                            serve the API
+  seed                                              load the seed content and exit
+  apikey create -name N -role R [-expires RFC3339]  make an API key (R: %[2]s) and print its secret, once
+  apikey list                                       list the API keys
+  apikey revoke NAME                                revoke an API key
+
+Environment: ADMIN_API_KEY installs that secret (%[3]s and at least 43 more characters) as the ADMIN key
+bootstrap-admin at start-up. Each flag below has its environment variable.
+
+Flags:
+`, args[0], content.Roles, content.APIKeyPrefix)
+		fs.PrintDefaults()
+	}
+	c.adminKey = getenv("ADMIN_API_KEY")
 	env := func(key, def string) string {
 		if v := getenv(key); v != "" {
 			return v
@@ -78,6 +106,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 			return c, nil, fmt.Errorf("%s (-%s) must be a positive whole number, got %d", s.Env, s.Flag, n)
 		}
 	}
+	// As long as a generated key at least: 256 bits in unpadded base64url. The store checks the rest (Install).
+	if k := c.adminKey; k != "" && (!strings.HasPrefix(k, content.APIKeyPrefix) || len(k) < len(content.APIKeyPrefix)+43) {
+		return c, nil, fmt.Errorf("ADMIN_API_KEY must start with %s and have at least 43 characters after it (the value is not shown)", content.APIKeyPrefix)
+	}
 	if c.seed != "auto" && c.seed != "never" {
 		return c, nil, fmt.Errorf("SEED must be auto or never, got %q", c.seed)
 	}
@@ -93,19 +125,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
 		return fmt.Errorf("LOG_LEVEL: %w", err)
 	}
-	logger := slog.New(httpapi.WithRequestIDs(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level})))
+	logs := stdout
+	if len(rest) > 0 && rest[0] == "apikey" {
+		logs = stderr // stdout is the command's answer alone, such as a new secret for a script to read
+	}
+	logger := slog.New(httpapi.WithRequestIDs(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level})))
 
 	store, closeStore, err := openStore(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer closeStore()
+	if cfg.adminKey != "" {
+		if err := store.Keys().Install(content.WithViewer(ctx, content.System), bootstrapKey, cfg.adminKey, content.RoleAdmin); err != nil {
+			return fmt.Errorf("ADMIN_API_KEY: %s", describe(err))
+		}
+		logger.Info("bootstrap API key installed", "name", bootstrapKey)
+	}
 
 	switch {
 	case len(rest) == 1 && rest[0] == "seed":
 		return loadSeed(ctx, store, logger)
+	case len(rest) > 0 && rest[0] == "apikey":
+		return apikey(content.WithViewer(ctx, content.System), store.Keys(), rest[1:], stdout, stderr)
 	case len(rest) > 0:
-		return fmt.Errorf("unknown command %q (the only command is seed)", strings.Join(rest, " "))
+		return fmt.Errorf("unknown command %q (the commands are seed and apikey; see -help)", strings.Join(rest, " "))
 	case cfg.seed == "auto":
 		empty, err := store.Empty(ctx)
 		if err != nil {
@@ -152,6 +196,86 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*mongostor
 		return nil, nil, err
 	}
 	return store, closeAll, nil
+}
+
+// bootstrapKey names the key ADMIN_API_KEY installs.
+const bootstrapKey = "bootstrap-admin"
+
+// apikey runs the apikey commands, as the System viewer: create prints the new secret alone on stdout, once.
+func apikey(ctx context.Context, keys content.Keys, args []string, stdout, stderr io.Writer) error {
+	const usage = "apikey create -name N -role R [-expires RFC3339] | apikey list | apikey revoke NAME"
+	if len(args) == 0 {
+		return fmt.Errorf("usage: %s", usage)
+	}
+	switch cmd, args := args[0], args[1:]; {
+	case cmd == "create":
+		fs := flag.NewFlagSet("apikey create", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		name := fs.String("name", "", "the key's name: 1 to 100 letters, digits, dots, dashes or underscores")
+		role := fs.String("role", "", fmt.Sprintf("what the key allows: one of %v", content.Roles))
+		expires := fs.String("expires", "", "when the key stops working, RFC 3339 (such as 2030-01-31T00:00:00Z); empty: never")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if fs.NArg() > 0 {
+			return fmt.Errorf("apikey create takes flags only, not %q", strings.Join(fs.Args(), " "))
+		}
+		var at *time.Time
+		if *expires != "" {
+			t, err := time.Parse(time.RFC3339, *expires)
+			if err != nil {
+				return fmt.Errorf("-expires must be an RFC 3339 time such as 2030-01-31T00:00:00Z, got %q", *expires)
+			}
+			at = &t
+		}
+		secret, key, err := keys.Create(ctx, *name, content.Role(strings.ToUpper(*role)), at)
+		if err != nil {
+			return errors.New(describe(err))
+		}
+		fmt.Fprintf(stderr, "created API key %s with the %s role; its secret follows, shown this once: store it now\n", key.Name, key.Role)
+		_, err = fmt.Fprintln(stdout, secret)
+		return err
+	case cmd == "list" && len(args) == 0:
+		list, err := keys.List(ctx)
+		if err != nil {
+			return errors.New(describe(err))
+		}
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tROLE\tCREATED\tLAST USED\tEXPIRES\tREVOKED")
+		for _, k := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", k.Name, k.Role, stamp(&k.CreatedAt), stamp(k.LastUsedAt), stamp(k.ExpiresAt), stamp(k.RevokedAt))
+		}
+		return tw.Flush()
+	case cmd == "revoke" && len(args) == 1:
+		key, err := keys.Revoke(ctx, args[0])
+		if err != nil {
+			return errors.New(describe(err))
+		}
+		_, err = fmt.Fprintf(stdout, "revoked API key %s at %s\n", key.Name, stamp(key.RevokedAt))
+		return err
+	}
+	return fmt.Errorf("usage: %s", usage)
+}
+
+// stamp shows a time in a table: RFC 3339 in UTC, or "-" for none.
+func stamp(t *time.Time) string {
+	if t == nil {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// describe is a domain error as a command line shows it: its message and the reason for each bad field.
+func describe(err error) string {
+	var ce *content.Error
+	if !errors.As(err, &ce) {
+		return err.Error()
+	}
+	out := ce.Message
+	for _, f := range ce.Fields {
+		out += fmt.Sprintf("; %s %s", f.Field, f.Message)
+	}
+	return out
 }
 
 func loadSeed(ctx context.Context, store *mongostore.Store, logger *slog.Logger) error {

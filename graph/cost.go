@@ -28,6 +28,11 @@ import (
 // collection, about as much work as returning a thousand values.
 const ReadCost = 1000
 
+// WriteReads is what one mutation field counts as, in reads: a write reads the item and what it refers to,
+// checks its unique values, writes it, its history and the change feed, and publishing copies its relations.
+// Mutations run one after the other, so their cost is what an operation of many of them holds the store for.
+const WriteReads = 10
+
 // measure is the cost of a selection: the values it can return and the database reads it can issue.
 type measure struct{ values, reads int }
 
@@ -43,6 +48,8 @@ type costing struct {
 	limits *Limits
 	vars   map[string]any
 	memo   map[string]measure
+	// mutation tells whether the operation is a mutation, whose root fields write.
+	mutation bool
 	// visited counts the selections costed: the work done, linear in the document.
 	visited int
 }
@@ -50,7 +57,7 @@ type costing struct {
 // Cost returns the cost of the operation in oc, the database reads it counts, and the number of selections
 // visited to compute it.
 func (l *Limits) Cost(oc *graphql.OperationContext) (cost, reads, visited int) {
-	c := &costing{limits: l, vars: oc.Variables, memo: map[string]measure{}}
+	c := &costing{limits: l, vars: oc.Variables, memo: map[string]measure{}, mutation: oc.Operation.Operation == ast.Mutation}
 	m := c.set(oc.Operation.SelectionSet, "", true)
 	return m.total(), m.reads, c.visited
 }
@@ -104,15 +111,17 @@ func (c *costing) field(f *ast.Field, root bool) measure {
 	return own.plus(measure{values: satMul(c.multiplier(f), sub.values), reads: sub.reads})
 }
 
-// reads is how many database reads a field issues on its own, at most: every root field but introspection; on
-// content, every field that returns content or a page of it (a relation, through a loader: one batched read per
-// level, two for the memberships).
+// reads is how many database reads a field issues on its own, at most: every root field but introspection (a
+// mutation's counts WriteReads); on content, every field that returns content or a page of it (a relation,
+// through a loader: one batched read per level, two for the memberships).
 func (c *costing) reads(f *ast.Field, root bool) int {
 	d := f.Definition
 	if d == nil || strings.HasPrefix(f.Name, "__") {
 		return 0
 	}
 	switch {
+	case root && c.mutation:
+		return WriteReads
 	case root && d.Type.Name() == "Subgraph" && f.Name == "neighbors":
 		return 4*depthArg(f, c.vars, "depth", 1, MaxNeighborsDepth) + 2 // the start, four a level, the last level's memberships and documents
 	case root && d.Type.Name() == "Path":

@@ -51,6 +51,9 @@ func TestCostOfKnownShapes(t *testing.T) {
 		// as with page sizes, a depth past the maximum is refused by the field itself, naming the argument
 		{"a traversal deeper than allowed counts as the deepest", `{ neighbors(id: "x", depth: 1000) { nodes { depth } } }`, 1 + 2000*(1+1), 4*3 + 2},
 		{"introspection reads nothing", `{ __type(name: "Coalition") { name } }`, 2, 0},
+		// each mutation field counts WriteReads, and 1 with each field it selects, as any field does
+		{"a mutation field counts as a write", `mutation { a: revokeApiKey(name: "x") { apiKey { name } } b: createApiKey(input: {name: "y", role: PREVIEW}) { secret apiKey { name role createdAt lastUsedAt expiresAt revokedAt } } }`,
+			(1 + 1 + 1) + (1 + 1 + 1 + 6), 2 * graph.WriteReads},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ package model
 
 import (
 	"coalitiongraph/internal/content"
+	"time"
 )
 
 // A page of blog posts (Relay cursor connection).
@@ -110,6 +111,25 @@ type CountryEdge struct {
 	Node *content.Country `json:"node"`
 }
 
+// A new API key.
+type CreateAPIKeyInput struct {
+	// Unique name: 1 to 100 letters, digits, dots, dashes or underscores, such as `website-preview`.
+	Name string `json:"name"`
+	// What the key allows.
+	Role content.Role `json:"role"`
+	// When the key stops working, in the future; leave it out for a key that does not expire.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// The key `createApiKey` made, and its secret.
+type CreateAPIKeyPayload struct {
+	// The new key.
+	APIKey *content.APIKey `json:"apiKey"`
+	// The key's secret, to send as `Authorization: Bearer <secret>`. It is shown this once and never again: the
+	// service keeps only its hash.
+	Secret string `json:"secret"`
+}
+
 // A page of initiatives (Relay cursor connection).
 type InitiativeConnection struct {
 	// The initiatives on this page, each with its cursor.
@@ -130,9 +150,20 @@ type InitiativeEdge struct {
 	Node *content.Initiative `json:"node"`
 }
 
+// The writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the role it names, and answers
+// with the draft stage.
+type Mutation struct {
+}
+
 // The entry points for reading the graph: each content type by ID or slug, each as a paged, filtered and ordered
 // list, and any object by its global ID.
 type Query struct {
+}
+
+// The key `revokeApiKey` revoked.
+type RevokeAPIKeyPayload struct {
+	// The revoked key, with its `revokedAt`.
+	APIKey *content.APIKey `json:"apiKey"`
 }
 
 // Hits of a full-text search, best match first (a Relay cursor connection). Order: by `score`, highest first; ties

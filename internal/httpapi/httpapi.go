@@ -92,12 +92,13 @@ func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 	limits := cfg.Limits
 	limits.Report = reportCost
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
-	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), store, traverser,
-		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg)))))
+	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), store, traverser, authenticate(store.Keys(), logger, false,
+		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg))))))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", api)
 	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
-	mux.Handle("GET /export/{file}", admitted(bounded(cfg, ExportTimeout, store, traverser, newExporter(graphQLExecutor(schema, limits, logger), store, cfg))))
+	mux.Handle("GET /export/{file}", admitted(bounded(cfg, ExportTimeout, store, traverser,
+		authenticate(store.Keys(), logger, true, newExporter(graphQLExecutor(schema, limits, logger), store, cfg)))))
 	if page, err := ide.New("/graphql"); err != nil {
 		logger.Error("the GraphQL IDE is not available", "error", err)
 	} else {
@@ -142,6 +143,7 @@ func graphQLExecutor(schema graphql.ExecutableSchema, limits graph.Limits, logge
 // configurable is what the HTTP server and the in-process executor share to be configured.
 type configurable interface {
 	Use(graphql.HandlerExtension)
+	AroundOperations(graphql.OperationMiddleware)
 	SetQueryCache(graphql.Cache[*ast.QueryDocument])
 	SetParserTokenLimit(int)
 	SetErrorPresenter(graphql.ErrorPresenterFunc)
@@ -149,9 +151,9 @@ type configurable interface {
 }
 
 // configure gives an executor what every operation passes, written once: the parsed-document cache, the
-// validation rules, strict input coercion, the limits, the batched loaders, the error presenter and the recover
-// function. The cache holds validated documents only, and the limits skip the shape checks of a document found
-// in it.
+// validation rules, strict input coercion, the limits, the batched loaders, the draft stage for mutations, the
+// error presenter and the recover function. The cache holds validated documents only, and the limits skip the
+// shape checks of a document found in it.
 func configure(e configurable, setRules func(func() *rules.Rules), schema graphql.ExecutableSchema, limits graph.Limits, logger *slog.Logger) {
 	documents := lru.New[*ast.QueryDocument](1000)
 	limits.Checked = func(ctx context.Context, query string) bool { _, ok := documents.Get(ctx, query); return ok }
@@ -162,6 +164,7 @@ func configure(e configurable, setRules func(func() *rules.Rules), schema graphq
 	e.Use(&limits)
 	batching := loader.NewBatching(logger)
 	e.Use(batching)
+	e.AroundOperations(mutationsReadDrafts)
 	e.SetErrorPresenter(batching.Presenter(graph.ErrorPresenter(logger)))
 	e.SetRecoverFunc(graph.Recover(logger))
 }

@@ -88,7 +88,8 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 
 // Do implements graphql.Transport.
 func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	a := answerer{w: w, maxErrors: t.maxErrors, cacheable: true}
+	// An answer for a key (drafts among them) is never stored by a cache; an anonymous one may be.
+	a := answerer{w: w, maxErrors: t.maxErrors, cacheable: content.ViewerOf(r.Context()) == nil}
 	if !a.negotiate(r) {
 		return
 	}

@@ -34,6 +34,7 @@ type Store struct {
 	countries              *kind[content.Country, content.CountryFilter, *content.CountryOrder]
 	// contentKinds are the kinds of content (not countries) by type.
 	contentKinds map[content.TypeName]nodeKind
+	keys         *apiKeys
 }
 
 var _ content.Store = (*Store)(nil)
@@ -64,7 +65,7 @@ func collectionType(name string) content.TypeName {
 
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
-	s := &Store{db: db, memberships: db.Collection(collections[membershipsType].name)}
+	s := &Store{db: db, memberships: db.Collection(collections[membershipsType].name), keys: newKeys(db)}
 	s.coalitions = s.coalitionKind()
 	s.stakeholders = s.stakeholderKind()
 	s.initiatives = s.initiativeKind()
@@ -196,6 +197,9 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		if _, err := coll.Indexes().CreateMany(ctx, missing); err != nil {
 			return fmt.Errorf("create indexes on %s: %w", coll.Name(), err)
 		}
+	}
+	if err := s.keys.ensureIndexes(ctx); err != nil {
+		return err
 	}
 	if err := s.backfillVersions(ctx, slices.Collect(maps.Keys(plan))); err != nil {
 		return err
