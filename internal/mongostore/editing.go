@@ -764,7 +764,6 @@ func toDoc(v any) (bson.D, error) {
 	}
 	return doc, err
 }
-func (s *Store) Keys() content.Keys { return nil }
 
 // intOf reads a stored whole number, whichever width it was stored with.
 func intOf(v any) int {
