@@ -8,8 +8,8 @@ import (
 	"coalitiongraph/internal/content"
 )
 
-// editor is a request context of an EDITOR key, reading the draft stage.
-func editor() context.Context {
+// editing is a request context of an EDITOR key, reading the draft stage.
+func editing() context.Context {
 	return content.WithScope(content.WithViewer(context.Background(), &content.Viewer{Name: "alice", Role: content.RoleEditor}), content.ScopeDraft)
 }
 
@@ -20,7 +20,7 @@ func TestPublishingKeepsThePublishedGraphClosed(t *testing.T) {
 	if _, err := store.Countries().Create(content.WithPublishOnWrite(context.Background()), &content.Country{Code: "AT", Name: "Austria"}); err != nil {
 		t.Fatal(err)
 	}
-	ctx, public := editor(), context.Background()
+	ctx, public := editing(), context.Background()
 	s, err := store.Stakeholders().Create(ctx, &content.Stakeholder{Slug: "ada", Name: "Ada", Kind: "PERSON", Category: "OTHER", Tags: []string{}})
 	if err != nil {
 		t.Fatal(err)
