@@ -36,6 +36,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 )
 
 func main() {
@@ -175,7 +176,12 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*mongostor
 		logger.Info("embedded store started", "dataDir", cfg.dataDir)
 		uri, stop = srv.URI(), srv.Stop
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second).SetAppName("coalitiongraph"))
+	opts := options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second).SetAppName("coalitiongraph")
+	if opts.WriteConcern == nil {
+		// a write is acknowledged once a majority of the replica set has it, unless the URI says otherwise (w=…)
+		opts.SetWriteConcern(writeconcern.Majority())
+	}
+	client, err := mongo.Connect(opts)
 	if err != nil {
 		stop()
 		return nil, nil, fmt.Errorf("connect to MongoDB: %w", err)
