@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"coalitiongraph/internal/embedded"
 	"coalitiongraph/internal/content"
+	"coalitiongraph/internal/embedded"
 	"coalitiongraph/internal/httpapi"
 	"coalitiongraph/internal/mongostore"
 	"coalitiongraph/internal/seed"

@@ -1,8 +1,8 @@
 package httpapi_test
 
 import (
-	"encoding/json"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strings"
