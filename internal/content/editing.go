@@ -167,7 +167,8 @@ type Editor[T any] interface {
 	// CONFLICT naming "parent" for a toolkit section whose parent is not published.
 	Publish(ctx context.Context, id string, version int) (*T, error)
 	// Unpublish removes the item from PUBLISHED, and every published reference to it; the draft stays, at
-	// version+1. CONFLICT naming "children" for a toolkit section with published sub-sections.
+	// version+1. CONFLICT naming "id" for an item that is not published, or naming "children" for a toolkit
+	// section with published sub-sections.
 	Unpublish(ctx context.Context, id string, version int) (*T, error)
 	// Archive unpublishes the item, as Unpublish does, and marks it ARCHIVED.
 	Archive(ctx context.Context, id string, version int) (*T, error)

@@ -646,7 +646,7 @@ func (k *kind[T, F, O]) publication(ctx context.Context, id string, version int,
 		return nil, err
 	}
 	now := nowUTC()
-	item, err := k.writable().change(ctx, id, version, op, nil, func(r *content.Record) {
+	item, err := k.writable().change(ctx, id, version, op, nil, func(r *content.Record) error {
 		switch op {
 		case content.OpPublish:
 			v := version + 1
@@ -655,11 +655,15 @@ func (k *kind[T, F, O]) publication(ctx context.Context, id string, version int,
 				r.FirstPublishedAt = &now
 			}
 		case content.OpUnpublish, content.OpArchive:
+			if op == content.OpUnpublish && r.PublishedVersion == nil {
+				return content.Errorf(content.EConflict, "id", "the %s is not published", collections[k.typ].noun)
+			}
 			r.PublishedVersion, r.PublishedAt, r.PublicationStatus = nil, nil, content.StatusDraft
 			if op == content.OpArchive {
 				r.PublicationStatus = content.StatusArchived
 			}
 		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
