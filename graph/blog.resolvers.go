@@ -12,7 +12,13 @@ import (
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/relay"
 	"context"
+	"fmt"
 )
+
+// History is the resolver for the history field.
+func (r *blogPostResolver) History(ctx context.Context, obj *content.BlogPost, first *int, after *string) (*model.RevisionConnection, error) {
+	panic(fmt.Errorf("not implemented: History - history"))
+}
 
 // Publisher is the resolver for the publisher field.
 func (r *blogPostResolver) Publisher(ctx context.Context, obj *content.BlogPost) (*content.Stakeholder, error) {

@@ -11,12 +11,18 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
 	"context"
+	"fmt"
 )
 
 // Country is the resolver for the country field.
 func (r *coalitionResolver) Country(ctx context.Context, obj *content.Coalition) (*content.Country, error) {
 	c, err := loader.For(ctx).Country.Load(ctx, obj.CountryCode)
 	return c, loader.NotFound(err, content.TypeCountry, obj.CountryCode)
+}
+
+// History is the resolver for the history field.
+func (r *coalitionResolver) History(ctx context.Context, obj *content.Coalition, first *int, after *string) (*model.RevisionConnection, error) {
+	panic(fmt.Errorf("not implemented: History - history"))
 }
 
 // Contact is the resolver for the contact field.

@@ -11,11 +11,17 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
 	"context"
+	"fmt"
 )
 
 // Countries is the resolver for the countries field.
 func (r *initiativeResolver) Countries(ctx context.Context, obj *content.Initiative) ([]*content.Country, error) {
 	return loader.For(ctx).Country.LoadFound(ctx, obj.CountryCodes)
+}
+
+// History is the resolver for the history field.
+func (r *initiativeResolver) History(ctx context.Context, obj *content.Initiative, first *int, after *string) (*model.RevisionConnection, error) {
+	panic(fmt.Errorf("not implemented: History - history"))
 }
 
 // Contact is the resolver for the contact field.

@@ -12,6 +12,7 @@ import (
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/relay"
 	"context"
+	"fmt"
 )
 
 // Stakeholder is the resolver for the stakeholder field.
@@ -31,6 +32,11 @@ func (r *stakeholderResolver) Country(ctx context.Context, obj *content.Stakehol
 	}
 	c, err := loader.For(ctx).Country.Load(ctx, *obj.CountryCode)
 	return c, loader.NotFound(err, content.TypeCountry, *obj.CountryCode)
+}
+
+// History is the resolver for the history field.
+func (r *stakeholderResolver) History(ctx context.Context, obj *content.Stakeholder, first *int, after *string) (*model.RevisionConnection, error) {
+	panic(fmt.Errorf("not implemented: History - history"))
 }
 
 // Coalitions is the resolver for the coalitions field.

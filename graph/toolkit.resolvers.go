@@ -11,6 +11,7 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
 	"context"
+	"fmt"
 )
 
 // ToolkitSection is the resolver for the toolkitSection field.
@@ -21,6 +22,11 @@ func (r *queryResolver) ToolkitSection(ctx context.Context, id *string, slug *st
 // ToolkitSections is the resolver for the toolkitSections field.
 func (r *queryResolver) ToolkitSections(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) (*model.ToolkitSectionConnection, error) {
 	return toolkitConnection(page(ctx, r.Store.ToolkitSections(), first, after, last, before, filter, orderBy))
+}
+
+// History is the resolver for the history field.
+func (r *toolkitSectionResolver) History(ctx context.Context, obj *content.ToolkitSection, first *int, after *string) (*model.RevisionConnection, error) {
+	panic(fmt.Errorf("not implemented: History - history"))
 }
 
 // Parent is the resolver for the parent field.
