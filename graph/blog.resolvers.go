@@ -12,12 +12,11 @@ import (
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/relay"
 	"context"
-	"fmt"
 )
 
 // History is the resolver for the history field.
 func (r *blogPostResolver) History(ctx context.Context, obj *content.BlogPost, first *int, after *string) (*model.RevisionConnection, error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	return history(ctx, r.Store.BlogPosts(), obj.ID, obj.Version, first, after)
 }
 
 // Publisher is the resolver for the publisher field.

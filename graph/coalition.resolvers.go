@@ -11,7 +11,6 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
 	"context"
-	"fmt"
 )
 
 // Country is the resolver for the country field.
@@ -22,7 +21,7 @@ func (r *coalitionResolver) Country(ctx context.Context, obj *content.Coalition)
 
 // History is the resolver for the history field.
 func (r *coalitionResolver) History(ctx context.Context, obj *content.Coalition, first *int, after *string) (*model.RevisionConnection, error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	return history(ctx, r.Store.Coalitions(), obj.ID, obj.Version, first, after)
 }
 
 // Contact is the resolver for the contact field.

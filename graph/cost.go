@@ -28,6 +28,11 @@ import (
 // collection, about as much work as returning a thousand values.
 const ReadCost = 1000
 
+// WriteReads is what one mutation counts as reads: a write is several commands (the current item, the revision
+// counter, the conditional write, its history; publish and detach touch the referring items too), so each
+// mutation costs more than a root page of items (two reads) does.
+const WriteReads = 4
+
 // measure is the cost of a selection: the values it can return and the database reads it can issue.
 type measure struct{ values, reads int }
 
@@ -104,9 +109,9 @@ func (c *costing) field(f *ast.Field, root bool) measure {
 	return own.plus(measure{values: satMul(c.multiplier(f), sub.values), reads: sub.reads})
 }
 
-// reads is how many database reads a field issues on its own, at most: every root field but introspection; on
-// content, every field that returns content or a page of it (a relation, through a loader: one batched read per
-// level, two for the memberships).
+// reads is how many database reads a field issues on its own, at most: every root field but introspection (a
+// mutation WriteReads); on content, every field that returns content or a page of it (a relation, through a
+// loader: one batched read per level, two for the memberships; an item's history); a change's node.
 func (c *costing) reads(f *ast.Field, root bool) int {
 	d := f.Definition
 	if d == nil || strings.HasPrefix(f.Name, "__") {
@@ -121,8 +126,12 @@ func (c *costing) reads(f *ast.Field, root bool) int {
 		return len(content.ContentTypes) + 1 // each type, then the memberships among them
 	case root && f.Name == "search":
 		return 2 * len(content.ContentTypes) // the matches and the documents of each type
+	case root && f.ObjectDefinition != nil && f.ObjectDefinition.Name == "Mutation":
+		return WriteReads
 	case root:
 		return 2 // a page and its count, or a lookup
+	case f.ObjectDefinition != nil && f.ObjectDefinition.Name == "Change" && f.Name == "node":
+		return len(content.ContentTypes) // the change feed's items, through the node loaders: one batch per type
 	case c.limits.reading[f.ObjectDefinition.Name+"."+f.Name]:
 		return 2
 	}

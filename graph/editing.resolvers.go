@@ -10,222 +10,275 @@ import (
 	"coalitiongraph/graph/model"
 	"coalitiongraph/internal/content"
 	"context"
-	"fmt"
+	"slices"
 )
 
 // Type is the resolver for the type field.
 func (r *changeResolver) Type(ctx context.Context, obj *content.Change) (content.ContentType, error) {
-	panic(fmt.Errorf("not implemented: Type - type"))
+	return contentType(obj.Type), nil
 }
 
 // ID is the resolver for the id field.
 func (r *changeResolver) ID(ctx context.Context, obj *content.Change) (string, error) {
-	panic(fmt.Errorf("not implemented: ID - id"))
+	return content.GlobalID(obj.Key()), nil
 }
 
 // Node is the resolver for the node field.
 func (r *changeResolver) Node(ctx context.Context, obj *content.Change) (content.Node, error) {
-	panic(fmt.Errorf("not implemented: Node - node"))
+	return changedNode(ctx, obj)
 }
 
 // CreateCoalition is the resolver for the createCoalition field.
 func (r *mutationResolver) CreateCoalition(ctx context.Context, input model.CreateCoalitionInput) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateCoalition - createCoalition"))
+	conv := &conversion{}
+	return coalitionPayload(coalitionEditing.create(ctx, r.Store, conv, newCoalition(conv, input)))
 }
 
 // UpdateCoalition is the resolver for the updateCoalition field.
 func (r *mutationResolver) UpdateCoalition(ctx context.Context, id string, expectedVersion int, input model.UpdateCoalitionInput) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateCoalition - updateCoalition"))
+	conv := &conversion{}
+	u := coalitionUpdate(conv, input)
+	return coalitionPayload(coalitionEditing.update(ctx, r.Store, id, expectedVersion, conv, u.Apply, u.Empty()))
 }
 
 // DeleteCoalition is the resolver for the deleteCoalition field.
 func (r *mutationResolver) DeleteCoalition(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteCoalition - deleteCoalition"))
+	return coalitionEditing.remove(ctx, r.Store, id, expectedVersion, detach)
 }
 
 // PublishCoalition is the resolver for the publishCoalition field.
 func (r *mutationResolver) PublishCoalition(ctx context.Context, id string, expectedVersion int) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: PublishCoalition - publishCoalition"))
+	return coalitionPayload(coalitionEditing.stage(ctx, r.Store, id, expectedVersion, content.OpPublish))
 }
 
 // UnpublishCoalition is the resolver for the unpublishCoalition field.
 func (r *mutationResolver) UnpublishCoalition(ctx context.Context, id string, expectedVersion int) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: UnpublishCoalition - unpublishCoalition"))
+	return coalitionPayload(coalitionEditing.stage(ctx, r.Store, id, expectedVersion, content.OpUnpublish))
 }
 
 // ArchiveCoalition is the resolver for the archiveCoalition field.
 func (r *mutationResolver) ArchiveCoalition(ctx context.Context, id string, expectedVersion int) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveCoalition - archiveCoalition"))
+	return coalitionPayload(coalitionEditing.stage(ctx, r.Store, id, expectedVersion, content.OpArchive))
 }
 
 // RestoreCoalitionRevision is the resolver for the restoreCoalitionRevision field.
 func (r *mutationResolver) RestoreCoalitionRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: RestoreCoalitionRevision - restoreCoalitionRevision"))
+	return coalitionPayload(coalitionEditing.restore(ctx, r.Store, id, version, expectedVersion))
 }
 
 // AddCoalitionMember is the resolver for the addCoalitionMember field.
 func (r *mutationResolver) AddCoalitionMember(ctx context.Context, coalition string, expectedVersion int, stakeholder string, role content.MembershipRole, since *int) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: AddCoalitionMember - addCoalitionMember"))
+	return coalitionPayload(editRoster(ctx, r.Store, coalition, expectedVersion, stakeholder, func(roster []content.MemberRef, at int, sid string) ([]content.MemberRef, error) {
+		if at >= 0 {
+			return nil, content.Errorf(content.EConflict, "stakeholder", "the stakeholder is a member of the coalition already; change its role or year with updateCoalitionMember")
+		}
+		return append(roster, content.MemberRef{StakeholderID: sid, Role: role, Since: since}), nil
+	}))
 }
 
 // UpdateCoalitionMember is the resolver for the updateCoalitionMember field.
 func (r *mutationResolver) UpdateCoalitionMember(ctx context.Context, coalition string, expectedVersion int, stakeholder string, role *content.MembershipRole, since *int) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateCoalitionMember - updateCoalitionMember"))
+	clearSince := given(ctx, "since") && since == nil
+	if role == nil && since == nil && !clearSince {
+		return nil, content.Errorf(content.EInvalid, "role", "give role or since (or both) to change")
+	}
+	return coalitionPayload(editRoster(ctx, r.Store, coalition, expectedVersion, stakeholder, func(roster []content.MemberRef, at int, sid string) ([]content.MemberRef, error) {
+		if at < 0 {
+			return nil, notMember()
+		}
+		if role != nil {
+			roster[at].Role = *role
+		}
+		if since != nil || clearSince {
+			roster[at].Since = since
+		}
+		return roster, nil
+	}))
 }
 
 // RemoveCoalitionMember is the resolver for the removeCoalitionMember field.
 func (r *mutationResolver) RemoveCoalitionMember(ctx context.Context, coalition string, expectedVersion int, stakeholder string) (*model.CoalitionPayload, error) {
-	panic(fmt.Errorf("not implemented: RemoveCoalitionMember - removeCoalitionMember"))
+	return coalitionPayload(editRoster(ctx, r.Store, coalition, expectedVersion, stakeholder, func(roster []content.MemberRef, at int, sid string) ([]content.MemberRef, error) {
+		if at < 0 {
+			return nil, notMember()
+		}
+		return slices.Delete(roster, at, at+1), nil
+	}))
 }
 
 // CreateStakeholder is the resolver for the createStakeholder field.
 func (r *mutationResolver) CreateStakeholder(ctx context.Context, input model.CreateStakeholderInput) (*model.StakeholderPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateStakeholder - createStakeholder"))
+	conv := &conversion{}
+	return stakeholderPayload(stakeholderEditing.create(ctx, r.Store, conv, newStakeholder(conv, input)))
 }
 
 // UpdateStakeholder is the resolver for the updateStakeholder field.
 func (r *mutationResolver) UpdateStakeholder(ctx context.Context, id string, expectedVersion int, input model.UpdateStakeholderInput) (*model.StakeholderPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateStakeholder - updateStakeholder"))
+	conv := &conversion{}
+	u := stakeholderUpdate(conv, input)
+	return stakeholderPayload(stakeholderEditing.update(ctx, r.Store, id, expectedVersion, conv, u.Apply, u.Empty()))
 }
 
 // DeleteStakeholder is the resolver for the deleteStakeholder field.
 func (r *mutationResolver) DeleteStakeholder(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteStakeholder - deleteStakeholder"))
+	return stakeholderEditing.remove(ctx, r.Store, id, expectedVersion, detach)
 }
 
 // PublishStakeholder is the resolver for the publishStakeholder field.
 func (r *mutationResolver) PublishStakeholder(ctx context.Context, id string, expectedVersion int) (*model.StakeholderPayload, error) {
-	panic(fmt.Errorf("not implemented: PublishStakeholder - publishStakeholder"))
+	return stakeholderPayload(stakeholderEditing.stage(ctx, r.Store, id, expectedVersion, content.OpPublish))
 }
 
 // UnpublishStakeholder is the resolver for the unpublishStakeholder field.
 func (r *mutationResolver) UnpublishStakeholder(ctx context.Context, id string, expectedVersion int) (*model.StakeholderPayload, error) {
-	panic(fmt.Errorf("not implemented: UnpublishStakeholder - unpublishStakeholder"))
+	return stakeholderPayload(stakeholderEditing.stage(ctx, r.Store, id, expectedVersion, content.OpUnpublish))
 }
 
 // ArchiveStakeholder is the resolver for the archiveStakeholder field.
 func (r *mutationResolver) ArchiveStakeholder(ctx context.Context, id string, expectedVersion int) (*model.StakeholderPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveStakeholder - archiveStakeholder"))
+	return stakeholderPayload(stakeholderEditing.stage(ctx, r.Store, id, expectedVersion, content.OpArchive))
 }
 
 // RestoreStakeholderRevision is the resolver for the restoreStakeholderRevision field.
 func (r *mutationResolver) RestoreStakeholderRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.StakeholderPayload, error) {
-	panic(fmt.Errorf("not implemented: RestoreStakeholderRevision - restoreStakeholderRevision"))
+	return stakeholderPayload(stakeholderEditing.restore(ctx, r.Store, id, version, expectedVersion))
 }
 
 // CreateInitiative is the resolver for the createInitiative field.
 func (r *mutationResolver) CreateInitiative(ctx context.Context, input model.CreateInitiativeInput) (*model.InitiativePayload, error) {
-	panic(fmt.Errorf("not implemented: CreateInitiative - createInitiative"))
+	conv := &conversion{}
+	return initiativePayload(initiativeEditing.create(ctx, r.Store, conv, newInitiative(conv, input)))
 }
 
 // UpdateInitiative is the resolver for the updateInitiative field.
 func (r *mutationResolver) UpdateInitiative(ctx context.Context, id string, expectedVersion int, input model.UpdateInitiativeInput) (*model.InitiativePayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateInitiative - updateInitiative"))
+	conv := &conversion{}
+	u := initiativeUpdate(conv, input)
+	return initiativePayload(initiativeEditing.update(ctx, r.Store, id, expectedVersion, conv, u.Apply, u.Empty()))
 }
 
 // DeleteInitiative is the resolver for the deleteInitiative field.
 func (r *mutationResolver) DeleteInitiative(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteInitiative - deleteInitiative"))
+	return initiativeEditing.remove(ctx, r.Store, id, expectedVersion, detach)
 }
 
 // PublishInitiative is the resolver for the publishInitiative field.
 func (r *mutationResolver) PublishInitiative(ctx context.Context, id string, expectedVersion int) (*model.InitiativePayload, error) {
-	panic(fmt.Errorf("not implemented: PublishInitiative - publishInitiative"))
+	return initiativePayload(initiativeEditing.stage(ctx, r.Store, id, expectedVersion, content.OpPublish))
 }
 
 // UnpublishInitiative is the resolver for the unpublishInitiative field.
 func (r *mutationResolver) UnpublishInitiative(ctx context.Context, id string, expectedVersion int) (*model.InitiativePayload, error) {
-	panic(fmt.Errorf("not implemented: UnpublishInitiative - unpublishInitiative"))
+	return initiativePayload(initiativeEditing.stage(ctx, r.Store, id, expectedVersion, content.OpUnpublish))
 }
 
 // ArchiveInitiative is the resolver for the archiveInitiative field.
 func (r *mutationResolver) ArchiveInitiative(ctx context.Context, id string, expectedVersion int) (*model.InitiativePayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveInitiative - archiveInitiative"))
+	return initiativePayload(initiativeEditing.stage(ctx, r.Store, id, expectedVersion, content.OpArchive))
 }
 
 // RestoreInitiativeRevision is the resolver for the restoreInitiativeRevision field.
 func (r *mutationResolver) RestoreInitiativeRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.InitiativePayload, error) {
-	panic(fmt.Errorf("not implemented: RestoreInitiativeRevision - restoreInitiativeRevision"))
+	return initiativePayload(initiativeEditing.restore(ctx, r.Store, id, version, expectedVersion))
 }
 
 // CreateToolkitSection is the resolver for the createToolkitSection field.
 func (r *mutationResolver) CreateToolkitSection(ctx context.Context, input model.CreateToolkitSectionInput) (*model.ToolkitSectionPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateToolkitSection - createToolkitSection"))
+	conv := &conversion{}
+	return toolkitSectionPayload(toolkitEditing.create(ctx, r.Store, conv, newToolkitSection(conv, input)))
 }
 
 // UpdateToolkitSection is the resolver for the updateToolkitSection field.
 func (r *mutationResolver) UpdateToolkitSection(ctx context.Context, id string, expectedVersion int, input model.UpdateToolkitSectionInput) (*model.ToolkitSectionPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateToolkitSection - updateToolkitSection"))
+	conv := &conversion{}
+	u := toolkitSectionUpdate(conv, input)
+	return toolkitSectionPayload(toolkitEditing.update(ctx, r.Store, id, expectedVersion, conv, u.Apply, u.Empty()))
 }
 
 // DeleteToolkitSection is the resolver for the deleteToolkitSection field.
 func (r *mutationResolver) DeleteToolkitSection(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteToolkitSection - deleteToolkitSection"))
+	return toolkitEditing.remove(ctx, r.Store, id, expectedVersion, detach)
 }
 
 // PublishToolkitSection is the resolver for the publishToolkitSection field.
 func (r *mutationResolver) PublishToolkitSection(ctx context.Context, id string, expectedVersion int) (*model.ToolkitSectionPayload, error) {
-	panic(fmt.Errorf("not implemented: PublishToolkitSection - publishToolkitSection"))
+	return toolkitSectionPayload(toolkitEditing.stage(ctx, r.Store, id, expectedVersion, content.OpPublish))
 }
 
 // UnpublishToolkitSection is the resolver for the unpublishToolkitSection field.
 func (r *mutationResolver) UnpublishToolkitSection(ctx context.Context, id string, expectedVersion int) (*model.ToolkitSectionPayload, error) {
-	panic(fmt.Errorf("not implemented: UnpublishToolkitSection - unpublishToolkitSection"))
+	return toolkitSectionPayload(toolkitEditing.stage(ctx, r.Store, id, expectedVersion, content.OpUnpublish))
 }
 
 // ArchiveToolkitSection is the resolver for the archiveToolkitSection field.
 func (r *mutationResolver) ArchiveToolkitSection(ctx context.Context, id string, expectedVersion int) (*model.ToolkitSectionPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveToolkitSection - archiveToolkitSection"))
+	return toolkitSectionPayload(toolkitEditing.stage(ctx, r.Store, id, expectedVersion, content.OpArchive))
 }
 
 // RestoreToolkitSectionRevision is the resolver for the restoreToolkitSectionRevision field.
 func (r *mutationResolver) RestoreToolkitSectionRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.ToolkitSectionPayload, error) {
-	panic(fmt.Errorf("not implemented: RestoreToolkitSectionRevision - restoreToolkitSectionRevision"))
+	return toolkitSectionPayload(toolkitEditing.restore(ctx, r.Store, id, version, expectedVersion))
 }
 
 // MoveToolkitSection is the resolver for the moveToolkitSection field.
 func (r *mutationResolver) MoveToolkitSection(ctx context.Context, id string, expectedVersion int, parent *string, position int) (*model.ToolkitSectionPayload, error) {
-	panic(fmt.Errorf("not implemented: MoveToolkitSection - moveToolkitSection"))
+	conv := &conversion{}
+	local := conv.id("id", id, content.TypeToolkitSection)
+	u := content.ToolkitSectionUpdate{Order: &position}
+	if given(ctx, "parent") {
+		u.ParentID = content.None[string]()
+		if parent != nil {
+			u.ParentID = content.Some(conv.id("parent", *parent, content.TypeToolkitSection))
+		}
+	}
+	if len(conv.bad) > 0 {
+		return nil, conv.report(ctx, nil, moveArgs)
+	}
+	s, err := r.Store.ToolkitSections().Update(ctx, local, expectedVersion, u.Apply)
+	return toolkitSectionPayload(s, fail(ctx, err, moveArgs))
 }
 
 // CreateBlogPost is the resolver for the createBlogPost field.
 func (r *mutationResolver) CreateBlogPost(ctx context.Context, input model.CreateBlogPostInput) (*model.BlogPostPayload, error) {
-	panic(fmt.Errorf("not implemented: CreateBlogPost - createBlogPost"))
+	conv := &conversion{}
+	return blogPostPayload(blogPostEditing.create(ctx, r.Store, conv, newBlogPost(conv, input)))
 }
 
 // UpdateBlogPost is the resolver for the updateBlogPost field.
 func (r *mutationResolver) UpdateBlogPost(ctx context.Context, id string, expectedVersion int, input model.UpdateBlogPostInput) (*model.BlogPostPayload, error) {
-	panic(fmt.Errorf("not implemented: UpdateBlogPost - updateBlogPost"))
+	conv := &conversion{}
+	u := blogPostUpdate(conv, input)
+	return blogPostPayload(blogPostEditing.update(ctx, r.Store, id, expectedVersion, conv, u.Apply, u.Empty()))
 }
 
 // DeleteBlogPost is the resolver for the deleteBlogPost field.
 func (r *mutationResolver) DeleteBlogPost(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error) {
-	panic(fmt.Errorf("not implemented: DeleteBlogPost - deleteBlogPost"))
+	return blogPostEditing.remove(ctx, r.Store, id, expectedVersion, detach)
 }
 
 // PublishBlogPost is the resolver for the publishBlogPost field.
 func (r *mutationResolver) PublishBlogPost(ctx context.Context, id string, expectedVersion int) (*model.BlogPostPayload, error) {
-	panic(fmt.Errorf("not implemented: PublishBlogPost - publishBlogPost"))
+	return blogPostPayload(blogPostEditing.stage(ctx, r.Store, id, expectedVersion, content.OpPublish))
 }
 
 // UnpublishBlogPost is the resolver for the unpublishBlogPost field.
 func (r *mutationResolver) UnpublishBlogPost(ctx context.Context, id string, expectedVersion int) (*model.BlogPostPayload, error) {
-	panic(fmt.Errorf("not implemented: UnpublishBlogPost - unpublishBlogPost"))
+	return blogPostPayload(blogPostEditing.stage(ctx, r.Store, id, expectedVersion, content.OpUnpublish))
 }
 
 // ArchiveBlogPost is the resolver for the archiveBlogPost field.
 func (r *mutationResolver) ArchiveBlogPost(ctx context.Context, id string, expectedVersion int) (*model.BlogPostPayload, error) {
-	panic(fmt.Errorf("not implemented: ArchiveBlogPost - archiveBlogPost"))
+	return blogPostPayload(blogPostEditing.stage(ctx, r.Store, id, expectedVersion, content.OpArchive))
 }
 
 // RestoreBlogPostRevision is the resolver for the restoreBlogPostRevision field.
 func (r *mutationResolver) RestoreBlogPostRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.BlogPostPayload, error) {
-	panic(fmt.Errorf("not implemented: RestoreBlogPostRevision - restoreBlogPostRevision"))
+	return blogPostPayload(blogPostEditing.restore(ctx, r.Store, id, version, expectedVersion))
 }
 
 // Changes is the resolver for the changes field.
 func (r *queryResolver) Changes(ctx context.Context, after *string, first *int, types []content.ContentType) (*model.ChangeConnection, error) {
-	panic(fmt.Errorf("not implemented: Changes - changes"))
+	return changes(ctx, r.Store, after, first, types)
 }
 
 // Change returns generated.ChangeResolver implementation.

@@ -24,7 +24,7 @@ var contentEnums = []any{
 	content.Directions, content.CoalitionOrderFields, content.StakeholderOrderFields, content.InitiativeOrderFields,
 	content.ToolkitSectionOrderFields, content.BlogPostOrderFields, content.CountryOrderFields,
 	content.CoalitionDimensions, content.StakeholderDimensions, content.InitiativeDimensions,
-	content.BlogPostDimensions, content.MembershipDimensions,
+	content.BlogPostDimensions, content.MembershipDimensions, content.PublicationStatuses, content.Operations,
 }
 
 // TestEnumsMatchContent checks that every GraphQL enum bound to a content type (as gqlgen.yml binds it: by its

@@ -11,7 +11,6 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
 	"context"
-	"fmt"
 )
 
 // Countries is the resolver for the countries field.
@@ -21,7 +20,7 @@ func (r *initiativeResolver) Countries(ctx context.Context, obj *content.Initiat
 
 // History is the resolver for the history field.
 func (r *initiativeResolver) History(ctx context.Context, obj *content.Initiative, first *int, after *string) (*model.RevisionConnection, error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	return history(ctx, r.Store.Initiatives(), obj.ID, obj.Version, first, after)
 }
 
 // Contact is the resolver for the contact field.

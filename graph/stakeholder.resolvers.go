@@ -12,7 +12,6 @@ import (
 	"coalitiongraph/internal/loader"
 	"coalitiongraph/internal/relay"
 	"context"
-	"fmt"
 )
 
 // Stakeholder is the resolver for the stakeholder field.
@@ -36,7 +35,7 @@ func (r *stakeholderResolver) Country(ctx context.Context, obj *content.Stakehol
 
 // History is the resolver for the history field.
 func (r *stakeholderResolver) History(ctx context.Context, obj *content.Stakeholder, first *int, after *string) (*model.RevisionConnection, error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	return history(ctx, r.Store.Stakeholders(), obj.ID, obj.Version, first, after)
 }
 
 // Coalitions is the resolver for the coalitions field.

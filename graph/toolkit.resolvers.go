@@ -11,7 +11,6 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/loader"
 	"context"
-	"fmt"
 )
 
 // ToolkitSection is the resolver for the toolkitSection field.
@@ -26,7 +25,7 @@ func (r *queryResolver) ToolkitSections(ctx context.Context, first *int, after *
 
 // History is the resolver for the history field.
 func (r *toolkitSectionResolver) History(ctx context.Context, obj *content.ToolkitSection, first *int, after *string) (*model.RevisionConnection, error) {
-	panic(fmt.Errorf("not implemented: History - history"))
+	return history(ctx, r.Store.ToolkitSections(), obj.ID, obj.Version, first, after)
 }
 
 // Parent is the resolver for the parent field.
