@@ -230,3 +230,6 @@ func PublishOnWrite(ctx context.Context) bool {
 	on, _ := ctx.Value(publishOnWriteKey{}).(bool)
 	return on && ViewerOf(ctx) == System
 }
+
+// Recorded gives the store the record of any content item (it is promoted to every content type).
+func (r *Record) Recorded() *Record { return r }

@@ -61,6 +61,15 @@ type Error struct {
 	Fields []FieldError
 	// CurrentVersion is the version the item has now, for a CONFLICT on a stale version.
 	CurrentVersion *int
+	// Referrers are the items that refer to an item a delete was refused for.
+	Referrers []Referrer
+}
+
+// Referrer is an item that refers to another through a relation.
+type Referrer struct {
+	Type     TypeName
+	ID       string
+	Relation string
 }
 
 // FieldError is one bad field of an input: its path (such as "name" or "members.2.role") and the reason.

@@ -46,6 +46,17 @@ func (c Coalition) Validate() error {
 	checkEnums(&v, "focusAreas", c.FocusAreas, FocusAreas)
 	v.tags("tags", c.Tags)
 	v.link("sourceUrl", c.SourceURL)
+	members := map[string]bool{}
+	for i, m := range c.Roster {
+		at := fmt.Sprintf("roster.%d.", i)
+		v.ref(at+"stakeholderId", TypeStakeholder, m.StakeholderID)
+		if members[m.StakeholderID] {
+			v.fail(at+"stakeholderId", "is a member of the coalition already")
+		}
+		members[m.StakeholderID] = true
+		checkEnum(&v, at+"role", m.Role, MembershipRoles)
+		v.year(at+"since", m.Since)
+	}
 	return v.err()
 }
 
@@ -168,19 +179,26 @@ func (v *validation) err() error {
 	if len(v.bad) == 0 {
 		return nil
 	}
-	names := make([]string, min(len(v.bad), maxListedFields))
+	return (&Error{Code: EInvalid, Fields: v.bad}).Summarize()
+}
+
+// Summarize gives e, an error about the bad fields in its Fields, the message that lists them, such as "3 fields
+// are not valid: name, slug, tags.2".
+func (e *Error) Summarize() *Error {
+	names := make([]string, min(len(e.Fields), maxListedFields))
 	for i := range names {
-		names[i] = v.bad[i].Field
+		names[i] = e.Fields[i].Field
 	}
 	list := strings.Join(names, ", ")
-	if more := len(v.bad) - len(names); more > 0 {
+	if more := len(e.Fields) - len(names); more > 0 {
 		list += fmt.Sprintf(" and %d more", more)
 	}
 	what := "1 field is"
-	if len(v.bad) > 1 {
-		what = fmt.Sprintf("%d fields are", len(v.bad))
+	if len(e.Fields) > 1 {
+		what = fmt.Sprintf("%d fields are", len(e.Fields))
 	}
-	return &Error{Code: EInvalid, Message: what + " not valid: " + list, Fields: v.bad}
+	e.Message = what + " not valid: " + list
+	return e
 }
 
 // name checks required one-line text: a name or a title.

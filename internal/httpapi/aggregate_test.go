@@ -23,7 +23,7 @@ import (
 func aggregateDataset(n int) *seed.Dataset {
 	d := apitest.Fixture(n)
 	d.Coalitions[5].FocusAreas = nil
-	d.Coalitions[6].FocusAreas = []content.FocusArea{"SKILLS_CERTIFICATION", "SKILLS_CERTIFICATION"}
+	d.Coalitions[6].FocusAreas = []content.FocusArea{"SKILLS_CERTIFICATION", content.FocusAreas[0]}
 	d.BlogPosts[2].Authors = nil
 	d.BlogPosts[1].Authors = append(d.BlogPosts[1].Authors, d.Stakeholders[0].Slug)
 	return d

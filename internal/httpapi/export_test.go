@@ -256,7 +256,7 @@ func TestExportNDJSONFlattensRelations(t *testing.T) {
 func TestExportCSVDefusesFormulas(t *testing.T) {
 	api := apitest.New(t, nil)
 	name := `=HYPERLINK("http://example.com","click")`
-	if _, err := api.Store.Stakeholders().Create(context.Background(), &content.Stakeholder{
+	if _, err := api.Store.Stakeholders().Create(content.WithPublishOnWrite(context.Background()), &content.Stakeholder{
 		Slug: "formula", Name: name, Kind: "ORGANISATION", Category: "NGO",
 	}); err != nil {
 		t.Fatal(err)

@@ -124,7 +124,7 @@ func TestPaginationIsStableUnderInserts(t *testing.T) {
 	want := coalitions(t, api, map[string]any{"first": 5, "after": *first.PageInfo.EndCursor}).slugs()
 
 	// Insert coalitions that sort before the cursor (names starting with "0") and one after all.
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	for i := range 3 {
 		_, err := api.Store.Coalitions().Create(ctx, &content.Coalition{
 			Slug: fmt.Sprintf("early-%d", i), Name: fmt.Sprintf("0 early %d", i), CountryCode: "AT", Status: "ACTIVE", Scope: "NATIONAL",

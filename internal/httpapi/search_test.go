@@ -168,7 +168,7 @@ func sp(s string) *string { return &s }
 func searchAPI(t *testing.T, n int) (*apitest.API, []searchDoc) {
 	t.Helper()
 	api := apitest.New(t, apitest.Fixture(n))
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	long := strings.Repeat("The Coalition brings companies, schools and public bodies together. ", 4) +
 		"🎉 In 2019 the office in Łódź <b>opened</b> & trained 300 people. " + strings.Repeat("Training continues every year with new partners. ", 4)
 	stakeholders := []*content.Stakeholder{
@@ -187,8 +187,8 @@ func searchAPI(t *testing.T, n int) (*apitest.API, []searchDoc) {
 		{Slug: "marsupial-fund", Name: "Marsupial fund", Scope: "LOCAL", Tags: []string{"quokka"}, CountryCodes: []string{}, PartnerIDs: []string{}, CoalitionIDs: []string{}},
 	}
 	sections := []*content.ToolkitSection{
-		{Slug: "cestina-toolkit", Title: "Čeština toolkit", Summary: sp("Jak začít s koalicí."), Body: &long, Position: "9001", Number: "9001", AncestorIDs: []string{}},
-		{Slug: "field-notes", Title: "Field notes", Summary: sp("About the quokka."), Position: "9002", Number: "9002", AncestorIDs: []string{}},
+		{Slug: "cestina-toolkit", Title: "Čeština toolkit", Summary: sp("Jak začít s koalicí."), Body: &long, Order: 9001, Position: "9001", Number: "9001", AncestorIDs: []string{}},
+		{Slug: "field-notes", Title: "Field notes", Summary: sp("About the quokka."), Order: 9002, Position: "9002", Number: "9002", AncestorIDs: []string{}},
 	}
 	posts := []*content.BlogPost{
 		{Slug: "weekend", Title: "Weekend", Body: sp("We saw a quokka."), AuthorIDs: []string{}, MentionKeys: []string{}},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
@@ -27,7 +28,8 @@ import (
 )
 
 // The IDE in a real browser: headless Chromium opens the page that the real handler serves over the seed content,
-// finds the docs pane and the example tabs, runs the first example and shows its result. No request goes to
+// finds the docs pane and the example tabs, runs the first example and shows its result, and opens the editing
+// example's tab with its headers. No request goes to
 // another origin or fails, and the page logs no error, warning or Content-Security-Policy violation, also when a
 // dialog opens. It saves a screenshot to $ARTIFACTS_DIR (else artifacts/), and to docs/ide.png with UPDATE_DOCS=1.
 // Without Chromium it skips, unless REQUIRE_BROWSER=1.
@@ -84,7 +86,7 @@ func TestIDEInBrowser(t *testing.T) {
 	step("open the IDE", chromedp.EmulateViewport(1440, 900), chromedp.Navigate(api.Server.URL+"/"),
 		chromedp.WaitVisible(chromedp.CSS(".graphiql-doc-explorer")),
 		chromedp.WaitVisible(chromedp.CSS(".graphiql-tab-active")))
-	tabs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".graphiql-tab")].map((e) => e.textContent.trim())`))
+	tabs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".graphiql-tab .graphiql-tab-button")].map((e) => e.textContent.trim())`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +137,32 @@ func TestIDEInBrowser(t *testing.T) {
 	step("open and close the settings dialog", chromedp.Click(chromedp.CSS(`[aria-label="Open settings dialog"]`)),
 		chromedp.WaitVisible(chromedp.CSS(".graphiql-dialog")), chromedp.KeyEvent(kb.Escape),
 		chromedp.WaitNotPresent(chromedp.CSS(".graphiql-dialog")))
+
+	// The editing example's tab brings its headers (the key's placeholder and Stage: DRAFT) into the headers
+	// editor, the second editor of the tools pane after the variables, from which GraphiQL sends them.
+	edit := slices.IndexFunc(examples, func(ex ide.Example) bool { return ex.Headers != "" })
+	if edit < 0 || edit >= len(tabs) || tabs[edit] != "CreateDraft" {
+		t.Fatalf("tabs %q: want the editing example's (example %d), titled CreateDraft by its first operation", tabs, edit+1)
+	}
+	step("open the editing tab", chromedp.Click(chromedp.CSS(fmt.Sprintf(".graphiql-tab:nth-child(%d) .graphiql-tab-button", edit+1))))
+	headersCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	headers, err := chromedp.Run(headersCtx, chromedp.Poll[string](`(() => {
+		const cm = document.querySelectorAll(".graphiql-editor-tool .graphiql-editor .CodeMirror")[1];
+		const text = cm ? cm.CodeMirror.getValue() : "";
+		return text.includes("Stage") ? text : "";
+	})()`))
+	cancel()
+	if err != nil {
+		t.Fatalf("the editing tab shows no headers: %v\nrecorded: %s", err, rec)
+	}
+	var shown, sent map[string]string
+	if err := json.Unmarshal([]byte(headers), &shown); err != nil {
+		t.Fatalf("headers editor %q: %v", headers, err)
+	}
+	_ = json.Unmarshal([]byte(examples[edit].Headers), &sent)
+	if !maps.Equal(shown, sent) {
+		t.Errorf("the editing tab's headers are %v, want %v", shown, sent)
+	}
 
 	rec.mu.Lock()
 	defer rec.mu.Unlock()

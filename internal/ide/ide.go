@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"io/fs"
@@ -40,10 +41,13 @@ type Example struct {
 	Query string `json:"query"`
 	// Variables is a JSON object of the query's variables, or "" when it has none.
 	Variables string `json:"variables,omitempty"`
+	// Headers is a JSON object of the HTTP headers the tab sends with each request (an API key, the Stage), or
+	// "" when it sends none.
+	Headers string `json:"headers,omitempty"`
 }
 
 // Examples returns the example queries in the order the IDE shows them: examples/NAME.graphql, with the variables
-// in examples/NAME.json when that file exists.
+// in examples/NAME.json and the headers in examples/NAME.headers.json when those files exist.
 func Examples() ([]Example, error) {
 	names, err := fs.Glob(exampleFiles, "examples/*.graphql")
 	if err != nil {
@@ -57,17 +61,36 @@ func Examples() ([]Example, error) {
 			return nil, err
 		}
 		ex := Example{Name: strings.TrimSuffix(path.Base(name), ".graphql"), Query: string(query)}
-		vars, err := exampleFiles.ReadFile(strings.TrimSuffix(name, ".graphql") + ".json")
-		if err == nil {
-			var obj map[string]any
-			if err := json.Unmarshal(vars, &obj); err != nil {
-				return nil, fmt.Errorf("ide: variables of example %s are not a JSON object: %w", ex.Name, err)
-			}
-			ex.Variables = string(vars)
+		base := strings.TrimSuffix(name, ".graphql")
+		if ex.Variables, err = exampleObject[any](base + ".json"); err != nil {
+			return nil, fmt.Errorf("ide: variables of example %s are not a JSON object: %w", ex.Name, err)
+		}
+		// Header values must be strings: fetch would send any other value as its text, not as the file shows it.
+		if ex.Headers, err = exampleObject[string](base + ".headers.json"); err != nil {
+			return nil, fmt.Errorf("ide: headers of example %s are not a JSON object of strings: %w", ex.Name, err)
 		}
 		out = append(out, ex)
 	}
 	return out, nil
+}
+
+// exampleObject returns the example file at name, which must be a JSON object whose values are of type V, or ""
+// when there is no such file.
+func exampleObject[V any](name string) (string, error) {
+	raw, err := exampleFiles.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	var obj map[string]V
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		return "", err
+	}
+	if obj == nil {
+		return "", errors.New("null")
+	}
+	return string(raw), nil
 }
 
 // Handler serves the IDE page and, under Prefix, its assets and examples.

@@ -259,7 +259,7 @@ func group(ctx context.Context, coll *mongo.Collection, match bson.D, fields []s
 	if len(id) == 0 {
 		groupID = nil
 	}
-	return readAll[row](ctx, coll, "aggregate", match, func(match bson.D) (*mongo.Cursor, error) {
+	return readAll[row](ctx, coll, "aggregate", match, func(coll *mongo.Collection, match bson.D) (*mongo.Cursor, error) {
 		pipeline := mongo.Pipeline{
 			{{Key: "$match", Value: match}},
 			{{Key: "$group", Value: bson.D{{Key: "_id", Value: groupID}, {Key: "count", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
@@ -285,7 +285,7 @@ func project(ctx context.Context, coll *mongo.Collection, q bson.D, fields []str
 			proj = append(proj, bson.E{Key: f, Value: 1})
 		}
 	}
-	docs, err := readAll[bson.Raw](ctx, coll, "find", q, func(q bson.D) (*mongo.Cursor, error) {
+	docs, err := readAll[bson.Raw](ctx, coll, "find", q, func(coll *mongo.Collection, q bson.D) (*mongo.Cursor, error) {
 		return coll.Find(ctx, q, options.Find().SetProjection(proj).SetBatchSize(batchSize))
 	})
 	if err != nil {

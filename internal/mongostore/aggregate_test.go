@@ -17,7 +17,7 @@ func TestMain(m *testing.M) { apitest.Main(m) }
 // Blog posts written by a build that did not store publishedMonth get it at start-up (EnsureIndexes), so that
 // grouping by MONTH counts them; posts written now carry it already.
 func TestStartUpBackfillsPublishedMonth(t *testing.T) {
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	db := apitest.Database(t)
 	store := mongostore.New(db)
 	day := func(s string) *time.Time {

@@ -143,8 +143,8 @@ func (s *Store) findMemberships(ctx context.Context, q bson.D) ([]*content.Membe
 	if q == nil {
 		return nil, nil
 	}
-	return readAll[*content.Membership](ctx, s.memberships, "find", q, func(q bson.D) (*mongo.Cursor, error) {
-		return s.memberships.Find(ctx, q, options.Find().SetBatchSize(batchSize))
+	return readAll[*content.Membership](ctx, s.memberships, "find", q, func(coll *mongo.Collection, q bson.D) (*mongo.Cursor, error) {
+		return coll.Find(ctx, q, options.Find().SetBatchSize(batchSize))
 	})
 }
 

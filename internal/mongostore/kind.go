@@ -76,7 +76,7 @@ func countryNames(ctx context.Context, coll *mongo.Collection, codes []string) (
 	found, err := readAll[struct {
 		Code string `bson:"_id"`
 		Name string `bson:"name"`
-	}](ctx, coll, "find", inIDs("_id", codes), func(q bson.D) (*mongo.Cursor, error) {
+	}](ctx, coll, "find", inIDs("_id", codes), func(coll *mongo.Collection, q bson.D) (*mongo.Cursor, error) {
 		return coll.Find(ctx, q, options.Find().SetProjection(bson.D{{Key: "name", Value: 1}}).SetBatchSize(batchSize))
 	})
 	for _, c := range found {
@@ -160,7 +160,7 @@ func (k *kind[T, F, O]) page(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	}
 	page := relay.NewPage(items, keys, w)
 	if total {
-		n, err := read(ctx, k.coll, "count", q, func(q bson.D) (int64, error) { return k.coll.CountDocuments(ctx, q) })
+		n, err := read(ctx, k.coll, "count", q, func(coll *mongo.Collection, q bson.D) (int64, error) { return coll.CountDocuments(ctx, q) })
 		if err != nil {
 			return page, err
 		}
@@ -248,10 +248,17 @@ func (k *kind[T, F, O]) Get(ctx context.Context, ids []string) (map[string]*T, e
 
 // BySlug implements content.Collection.
 func (k *kind[T, F, O]) BySlug(ctx context.Context, slug string) (*T, error) {
-	t, err := read(ctx, k.coll, "find", bson.D{{Key: k.unique, Value: slug}}, func(q bson.D) (*T, error) {
+	t, err := read(ctx, k.coll, "find", bson.D{{Key: k.unique, Value: slug}}, func(coll *mongo.Collection, q bson.D) (*T, error) {
 		var t T
-		return &t, k.coll.FindOne(ctx, q).Decode(&t)
+		return &t, coll.FindOne(ctx, q).Decode(&t)
 	})
+	if errors.Is(err, mongo.ErrNoDocuments) && k.unique == "slug" {
+		// a renamed item keeps its former slugs, so that published URLs keep working
+		t, err = read(ctx, k.coll, "find", bson.D{{Key: "formerSlugs", Value: slug}}, func(coll *mongo.Collection, q bson.D) (*T, error) {
+			var t T
+			return &t, coll.FindOne(ctx, q, options.FindOne().SetSort(bson.D{{Key: "updatedAt", Value: -1}})).Decode(&t)
+		})
+	}
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, content.Errorf(content.ENotFound, k.arg, "no %s with %s %q", k.typ, k.arg, slug)
 	}
@@ -287,7 +294,7 @@ func (k *kind[T, F, O]) find(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	} else {
 		opts.SetBatchSize(batchSize)
 	}
-	return readAll[*T](ctx, k.coll, "find", q, func(q bson.D) (*mongo.Cursor, error) { return k.coll.Find(ctx, q, opts) })
+	return readAll[*T](ctx, k.coll, "find", q, func(coll *mongo.Collection, q bson.D) (*mongo.Cursor, error) { return coll.Find(ctx, q, opts) })
 }
 
 // batchSize is the first batch of an unlimited find (MongoDB's default is 101 documents): a relation level of a

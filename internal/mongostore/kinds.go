@@ -31,6 +31,10 @@ func (s *Store) coalitionKind() *kind[content.Coalition, content.CoalitionFilter
 		index: func(c *C, countries map[string]string) {
 			c.CountryName = countries[c.CountryCode]
 			c.Index = content.NewIndex(c.Name, c.SearchFields())
+			c.RosterIDs = make([]string, len(c.Roster))
+			for i, m := range c.Roster {
+				c.RosterIDs[i] = m.StakeholderID
+			}
 		},
 		compile: s.compileCoalition,
 	}

@@ -95,7 +95,7 @@ func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q co
 	docs, err := readAll[struct {
 		ID            string `bson:"_id"`
 		content.Index `bson:",inline"`
-	}](ctx, coll, "search", filter, func(filter bson.D) (*mongo.Cursor, error) {
+	}](ctx, coll, "search", filter, func(coll *mongo.Collection, filter bson.D) (*mongo.Cursor, error) {
 		return coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
 	})
 	if err != nil {
@@ -160,8 +160,8 @@ func (s *Store) reindex(ctx context.Context) error {
 
 func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) error {
 	items, err := readAll[*T](ctx, k.coll, "reindex", bson.D{{Key: "indexVersion", Value: bson.D{{Key: "$ne", Value: content.IndexVersion}}}},
-		func(q bson.D) (*mongo.Cursor, error) {
-			return k.coll.Find(ctx, q, options.Find().SetBatchSize(batchSize))
+		func(coll *mongo.Collection, q bson.D) (*mongo.Cursor, error) {
+			return coll.Find(ctx, q, options.Find().SetBatchSize(batchSize))
 		})
 	if err != nil {
 		return err
@@ -187,6 +187,10 @@ func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) e
 		updates[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: k.id(item)}}).
 			SetUpdate(bson.D{{Key: "$set", Value: doc}})
 	}
-	_, err = k.coll.BulkWrite(ctx, updates, options.BulkWrite().SetOrdered(false))
-	return storeErr("reindex "+k.coll.Name(), err)
+	coll, err := staged(ctx, k.coll)
+	if err != nil {
+		return err
+	}
+	_, err = coll.BulkWrite(ctx, updates, options.BulkWrite().SetOrdered(false))
+	return storeErr("reindex "+coll.Name(), err)
 }

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 
 	"coalitiongraph/internal/content"
 
@@ -18,16 +19,19 @@ import (
 
 // Store is the content graph in one MongoDB database. It implements content.Store.
 type Store struct {
-	db           *mongo.Database
-	memberships  *mongo.Collection
-	locks        documentLocks
-	countryNames countryMemo
-	coalitions   *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
-	stakeholders *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
-	initiatives  *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
-	toolkit      *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
-	blogPosts    *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
-	countries    *kind[content.Country, content.CountryFilter, *content.CountryOrder]
+	db          *mongo.Database
+	memberships *mongo.Collection
+	locks       documentLocks
+	// revisionMu makes taking a revision one step in this process; publishing runs the publications one at a
+	// time (see kind.publication).
+	revisionMu, publishing sync.Mutex
+	countryNames           countryMemo
+	coalitions             *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
+	stakeholders           *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
+	initiatives            *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
+	toolkit                *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
+	blogPosts              *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
+	countries              *kind[content.Country, content.CountryFilter, *content.CountryOrder]
 	// contentKinds are the kinds of content (not countries) by type.
 	contentKinds map[content.TypeName]nodeKind
 }
@@ -113,7 +117,7 @@ func (s *Store) Ping(ctx context.Context) error {
 // Empty implements content.Store: a store with no country and no coalition holds no content.
 func (s *Store) Empty(ctx context.Context) (bool, error) {
 	for _, coll := range []*mongo.Collection{s.countries.coll, s.coalitions.coll} {
-		found, err := readAll[bson.Raw](ctx, coll, "find", bson.D{}, func(q bson.D) (*mongo.Cursor, error) {
+		found, err := readAll[bson.Raw](ctx, coll, "find", bson.D{}, func(coll *mongo.Collection, q bson.D) (*mongo.Cursor, error) {
 			return coll.Find(ctx, q, options.Find().SetLimit(1).SetProjection(bson.D{{Key: "_id", Value: 1}}))
 		})
 		if err != nil || len(found) > 0 {
@@ -138,7 +142,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	}
 	ordered := func(fields ...string) mongo.IndexModel { return index(false, append(fields, "_id")...) }
 	common := []mongo.IndexModel{index(true, "slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags"),
-		ordered("indexVersion")}
+		ordered("indexVersion"), index(false, "revision"), ordered("formerSlugs")}
 	plan := map[*mongo.Collection][]mongo.IndexModel{
 		s.coalitions.coll: append(common, append(s.coalitions.relationIndexes(ordered), ordered("status", "sortName"),
 			ordered("scope"), ordered("launchYear"), ordered("focusAreas"))...),
@@ -151,6 +155,19 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		s.countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords"), ordered("indexVersion")},
 		s.memberships: {index(true, endField(content.TypeCoalition), endField(content.TypeStakeholder)),
 			index(true, endField(content.TypeStakeholder), endField(content.TypeCoalition)), ordered("role")},
+	}
+	for coll, models := range maps.Clone(plan) {
+		if stagedNames[coll.Name()] {
+			plan[draftOf(coll)] = models
+		}
+		for _, r := range links(collectionType(coll.Name())) {
+			plan[coll] = append(plan[coll], ordered(intendedField+"."+r.Field))
+		}
+	}
+	history := s.db.Collection(historyName)
+	plan[history] = []mongo.IndexModel{index(true, "type", "itemId", "version")}
+	for _, c := range []*mongo.Collection{s.db.Collection(tombstonesName), draftOf(s.db.Collection(tombstonesName))} {
+		plan[c] = []mongo.IndexModel{index(false, "revision")}
 	}
 	for coll, models := range plan {
 		cur, err := coll.Indexes().List(ctx)
@@ -183,7 +200,10 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	if err := s.backfillVersions(ctx, slices.Collect(maps.Keys(plan))); err != nil {
 		return err
 	}
-	return s.reindex(ctx)
+	if err := s.reindex(ctx); err != nil {
+		return err
+	}
+	return s.reindex(content.WithScope(content.WithViewer(ctx, content.System), content.ScopeDraft))
 }
 
 // backfillVersions gives version 1 to the documents an older build wrote, which have none, in one command per
@@ -224,6 +244,8 @@ func indexName(keys bson.D) string {
 type nodeKind interface {
 	collection() *mongo.Collection
 	findNodes(ctx context.Context, q bson.D) ([]content.Node, error)
+	// detach removes an item's references to another (see kind.detach).
+	detach(ctx context.Context, id string, r *content.Relation, v string) error
 }
 
 func (k *kind[T, F, O]) collection() *mongo.Collection { return k.coll }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"reflect"
+	"slices"
 	"sync"
 
 	"coalitiongraph/internal/content"
@@ -227,8 +229,10 @@ func currentVersion(ctx context.Context, coll *mongo.Collection, id string) (int
 // writable is what the write primitives need to know of one collection of documents of type T.
 type writable[T any] struct {
 	store *Store
-	coll  *mongo.Collection
-	noun  string
+	// coll is the published collection (whose draft twin the writes change), typ the type of its documents.
+	coll *mongo.Collection
+	typ  content.TypeName
+	noun string
 	// idField names the id in errors; newID tells whether Create gives an id to an item without one (a country's
 	// id is its code, which it must have).
 	idField string
@@ -240,10 +244,26 @@ type writable[T any] struct {
 	unique func(doc bson.D) (bson.D, *content.Error)
 }
 
-// create inserts item as a new document: with its own id, or a new one; version 1; updatedAt now; its derived
-// fields. It returns the stored item; item itself is not changed.
+// create inserts item as a new document of the draft stage (and, under content.WithPublishOnWrite, of the
+// published one): with its own id, or a new one; version 1; updatedAt now; its record and derived fields. It
+// returns the stored item; item itself is not changed.
 func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
+	if err := authorizeWrite(ctx, c.typ); err != nil {
+		return nil, err
+	}
 	next := *item
+	now := nowUTC()
+	if r, ok := any(&next).(recorded); ok {
+		rec := r.Recorded()
+		*rec = content.Record{PublicationStatus: content.StatusDraft, CreatedAt: now, CreatedBy: viewerName(ctx), UpdatedBy: viewerName(ctx), Operation: content.OpCreate}
+		if content.PublishOnWrite(ctx) {
+			one := 1
+			rec.PublicationStatus, rec.PublishedVersion, rec.FirstPublishedAt, rec.PublishedAt = content.StatusPublished, &one, &now, &now
+		}
+	}
+	if err := c.prepare(ctx, &next); err != nil {
+		return nil, err
+	}
 	doc, err := c.document(ctx, &next)
 	if err != nil {
 		return nil, err
@@ -255,30 +275,74 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 		}
 		id = bson.NewObjectID().Hex()
 	}
-	doc = set(doc, "_id", id, "version", 1, "updatedAt", nowUTC())
-	w := writeOp{kind: opCreate, coll: c.coll, noun: c.noun, idField: c.idField, id: id, doc: doc}
+	doc = set(doc, "_id", id, "version", 1, "updatedAt", now)
+	return c.commit(ctx, writeOp{kind: opCreate, coll: draftOf(c.coll), noun: c.noun, idField: c.idField, id: id, doc: doc}, nil, content.OpCreate)
+}
+
+// commit runs a write of the draft stage through the write gate, stamped with the next revision, then keeps
+// the version in the history and what derives from the document: a coalition's memberships, and the published
+// copy under content.WithPublishOnWrite.
+func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op content.Operation) (*T, error) {
+	if _, ok := any(new(T)).(recorded); ok {
+		rev, err := c.store.nextRevision(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.doc = set(w.doc, "revision", rev)
+	}
 	if c.unique != nil {
-		w.unique, w.taken = c.unique(doc)
+		w.unique, w.taken = c.unique(w.doc)
 	}
 	if err := c.store.write(ctx, w); err != nil {
 		return nil, err
 	}
-	return decode[T](doc)
+	if err := c.store.recordHistory(ctx, c.typ, prev, w.doc, op); err != nil {
+		return nil, err
+	}
+	if c.typ == content.TypeCoalition {
+		if err := c.store.projectRoster(ctx, draftOf(c.store.memberships), w.doc); err != nil {
+			return nil, err
+		}
+	}
+	if content.PublishOnWrite(ctx) && w.coll != c.coll {
+		pub := set(append(bson.D{}, w.doc...), intendedField, bson.D{})
+		if _, err := c.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: w.id}}, pub, options.Replace().SetUpsert(true)); err != nil {
+			return nil, storeErr("publish "+c.noun, err)
+		}
+		if c.typ == content.TypeCoalition {
+			if err := c.store.projectRoster(ctx, c.store.memberships, pub); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return decode[T](w.doc)
 }
 
-// update applies apply to the current document with the given id, if it is at version, and writes it back as
-// version+1 in one command conditional on the id and version; the id, version, updatedAt and derived fields are
-// the store's, whatever apply does to them. Nothing is written on an error: NOT_FOUND when there is no such
-// document, CONFLICT when it is at another version (with the current one) or when the change takes a unique
-// value another document holds.
+// update applies apply to the current draft of the document with the given id, if it is at version, and writes
+// it back as version+1 (see change).
 func (c writable[T]) update(ctx context.Context, id string, version int, apply func(*T)) (*T, error) {
+	if err := authorizeWrite(ctx, c.typ); err != nil {
+		return nil, err
+	}
+	return c.change(ctx, id, version, content.OpUpdate, apply, nil)
+}
+
+// change writes a new version of the draft of the document with the given id, if it is at version: apply (when
+// not nil) changes a copy of the current item, whose record it cannot change; mark (when not nil) changes the
+// record; the id, version, updatedAt, record and derived fields are the store's. One command conditional on the
+// id and version. Nothing is written on an error: NOT_FOUND when there is no such document, CONFLICT when it is
+// at another version (with the current one) or when the change takes a unique value another document holds,
+// BAD_USER_INPUT for an item that is not valid.
+func (c writable[T]) change(ctx context.Context, id string, version int, op content.Operation, apply func(*T), mark func(*content.Record)) (*T, error) {
+	coll := draftOf(c.coll)
 	// the current document, read by id whatever the reader's scope (a write must see what it changes), within
 	// the request's share of commands
 	release, err := acquire(ctx, "update "+c.noun)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := c.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Raw()
+	var prev bson.D
+	err = coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&prev)
 	release()
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, notFound(c.noun, id)
@@ -286,36 +350,66 @@ func (c writable[T]) update(ctx context.Context, id string, version int, apply f
 	if err != nil {
 		return nil, storeErr("update "+c.noun, err)
 	}
-	var cur struct {
-		Version int `bson:"version"`
+	cur, _ := lookup(prev, "version").(int32)
+	if int(cur) != version {
+		return nil, stale(c.noun, int(cur), version)
 	}
-	var next T
-	if err := errors.Join(bson.Unmarshal(raw, &cur), bson.Unmarshal(raw, &next)); err != nil {
+	next, err := decode[T](prev)
+	if err != nil {
 		return nil, storeErr("update "+c.noun, err)
 	}
-	if cur.Version != version {
-		return nil, stale(c.noun, cur.Version, version)
+	if apply != nil {
+		var rec content.Record
+		r, ok := any(next).(recorded)
+		if ok {
+			rec = *r.Recorded()
+		}
+		apply(next)
+		if ok {
+			*r.Recorded() = rec
+		}
 	}
-	apply(&next)
-	doc, err := c.document(ctx, &next)
+	if r, ok := any(next).(recorded); ok {
+		rec := r.Recorded()
+		rec.UpdatedBy, rec.Operation = viewerName(ctx), op
+		if op == content.OpUpdate || op == content.OpRestore {
+			rec.PublicationStatus = statusAfterEdit(rec)
+		}
+		if old, _ := lookup(prev, "slug").(string); old != "" && old != slugOf(next) {
+			rec.FormerSlugs = append(slices.DeleteFunc(rec.FormerSlugs, func(s string) bool { return s == old || s == slugOf(next) }), old)
+		}
+		if mark != nil {
+			mark(rec)
+		}
+	}
+	if err := c.prepare(ctx, next); err != nil {
+		return nil, err
+	}
+	doc, err := c.document(ctx, next)
 	if err != nil {
 		return nil, err
 	}
 	doc = set(doc, "_id", id, "version", version+1, "updatedAt", nowUTC())
-	w := writeOp{kind: opUpdate, coll: c.coll, noun: c.noun, idField: c.idField, id: id, version: version, doc: doc}
-	if c.unique != nil {
-		w.unique, w.taken = c.unique(doc)
+	item, err := c.commit(ctx, writeOp{kind: opUpdate, coll: coll, noun: c.noun, idField: c.idField, id: id, version: version, doc: doc}, prev, op)
+	if err == nil && c.typ == content.TypeToolkitSection && op != content.OpPublish && treeMoved(prev, doc) {
+		err = c.store.retile(ctx)
 	}
-	if err := c.store.write(ctx, w); err != nil {
-		return nil, err
+	return item, err
+}
+
+// slugOf is an item's slug ("" for a type without one).
+func slugOf(item any) string {
+	v := reflect.ValueOf(item).Elem().FieldByName("Slug")
+	if v.IsValid() && v.Kind() == reflect.String {
+		return v.String()
 	}
-	return decode[T](doc)
+	return ""
 }
 
 // delete removes the document with the given id if it is at version, in one command; else NOT_FOUND, or
 // CONFLICT with the current version, and nothing is removed.
 func (c writable[T]) delete(ctx context.Context, id string, version int) error {
-	return c.store.write(ctx, writeOp{kind: opDelete, coll: c.coll, noun: c.noun, idField: c.idField, id: id, version: version})
+	return c.store.write(ctx, writeOp{kind: opDelete, coll: draftOf(c.coll), noun: c.noun, idField: c.idField, id: id, version: version})
 }
 
 // document derives item's fields and returns it as the document to store.
@@ -377,7 +471,7 @@ func set(doc bson.D, kv ...any) bson.D {
 
 func (k *kind[T, F, O]) writable() writable[T] {
 	noun := collections[k.typ].noun
-	w := writable[T]{store: k.store, coll: k.coll, noun: noun, idField: "id", newID: true,
+	w := writable[T]{store: k.store, coll: k.coll, typ: k.typ, noun: noun, idField: "id", newID: true,
 		derive: func(ctx context.Context, item *T) error { return k.derive(ctx, []*T{item}) }}
 	if k.unique == "_id" {
 		w.idField, w.newID = k.arg, false // the unique field is the id, which the item must have (a country's code)
@@ -410,39 +504,12 @@ func (k *kind[T, F, O]) Update(ctx context.Context, id string, version int, appl
 // the item is at version. Errors, with nothing removed: NOT_FOUND when there is no such item; CONFLICT with
 // CurrentVersion when it is at another version.
 func (k *kind[T, F, O]) Delete(ctx context.Context, id string, version int, detach bool) error {
-	return k.writable().delete(ctx, id, version)
+	return k.remove(ctx, id, version, detach)
 }
 
 // All implements content.Collection: every stored item, in one query.
 func (k *kind[T, F, O]) All(ctx context.Context) ([]*T, error) {
 	return k.find(ctx, bson.D{}, nil, false, 0)
-}
-
-func (s *Store) membershipWrites() writable[content.Membership] {
-	return writable[content.Membership]{store: s, coll: s.memberships, noun: collections[membershipsType].noun, idField: "id", newID: true,
-		unique: func(doc bson.D) (bson.D, *content.Error) {
-			pair := bson.D{{Key: endField(content.TypeCoalition), Value: lookup(doc, endField(content.TypeCoalition))}, {Key: endField(content.TypeStakeholder), Value: lookup(doc, endField(content.TypeStakeholder))}}
-			return pair, content.Errorf(content.EConflict, "stakeholder", "the stakeholder already has a membership of the coalition")
-		}}
-}
-
-// Create implements content.Memberships: it stores the membership of a stakeholder in a coalition and returns it
-// as stored: with its own id or a new one, version 1, updatedAt now. A second membership of the same pair is a
-// CONFLICT, and nothing is written.
-func (m memberships) Create(ctx context.Context, x *content.Membership) (*content.Membership, error) {
-	return m.s.membershipWrites().create(ctx, x)
-}
-
-// Update implements content.Memberships: it changes the membership with the given id, made against its version,
-// as kind.Update does; a change to a pair that has a membership already is a CONFLICT.
-func (m memberships) Update(ctx context.Context, id string, version int, apply func(*content.Membership)) (*content.Membership, error) {
-	return m.s.membershipWrites().update(ctx, id, version, apply)
-}
-
-// Delete implements content.Memberships: it removes the membership with the given id, made against its version,
-// as kind.Delete does.
-func (m memberships) Delete(ctx context.Context, id string, version int) error {
-	return m.s.membershipWrites().delete(ctx, id, version)
 }
 
 // All implements content.Memberships: every stored membership, in one query.

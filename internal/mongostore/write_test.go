@@ -19,7 +19,7 @@ import (
 // Documents an older build wrote have no version; start-up (EnsureIndexes) gives them version 1 and leaves the
 // version of the others as it is.
 func TestStartUpBackfillsVersions(t *testing.T) {
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	db := apitest.Database(t)
 	old := []any{
 		bson.D{{Key: "_id", Value: "old"}, {Key: "slug", Value: "old"}, {Key: "name", Value: "Old"}},
@@ -87,7 +87,7 @@ func read(t *testing.T, store *mongostore.Store, id string) *content.Coalition {
 
 // Create gives an id, version 1, updatedAt and the derived fields; it keeps a given id.
 func TestCreate(t *testing.T) {
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	store := newStore(t)
 	if _, err := store.Countries().Create(ctx, &content.Country{Code: "AT", Name: "Austria"}); err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestCreate(t *testing.T) {
 // A slug another item holds is a CONFLICT on the slug, on create and on an update that renames; neither item
 // changes.
 func TestDuplicateSlugIsConflict(t *testing.T) {
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	store := newStore(t)
 	a, err := store.Coalitions().Create(ctx, coalition("alpha", "Alpha"))
 	if err != nil {
@@ -156,7 +156,7 @@ func TestDuplicateSlugIsConflict(t *testing.T) {
 // An update made against a version that is no longer current is a CONFLICT carrying the current version, and
 // writes nothing.
 func TestUpdateStaleVersion(t *testing.T) {
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	store := newStore(t)
 	c, err := store.Coalitions().Create(ctx, coalition("alpha", "Alpha"))
 	if err != nil {
@@ -182,7 +182,7 @@ func TestUpdateStaleVersion(t *testing.T) {
 // 50 writers update one document against the same version at once: exactly one wins, the others get CONFLICT
 // with the winner's version, and the document holds exactly the winner's change.
 func TestConcurrentUpdatesOneWins(t *testing.T) {
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	store := newStore(t)
 	c, err := store.Coalitions().Create(ctx, coalition("alpha", "Alpha"))
 	if err != nil {
@@ -228,7 +228,7 @@ func TestConcurrentUpdatesOneWins(t *testing.T) {
 // A delete made against a stale version removes nothing; a delete at the current version removes the item, and a
 // later update or delete of it is NOT_FOUND.
 func TestDelete(t *testing.T) {
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	store := newStore(t)
 	c, err := store.Coalitions().Create(ctx, coalition("alpha", "Alpha"))
 	if err != nil {
@@ -256,46 +256,10 @@ func TestDelete(t *testing.T) {
 	}
 }
 
-// Memberships are written the same way; a second membership of the same pair is a CONFLICT.
-func TestMembershipWrites(t *testing.T) {
-	ctx := context.Background()
-	store := newStore(t)
-	m, err := store.Memberships().Create(ctx, &content.Membership{CoalitionID: "c", StakeholderID: "s", Role: "MEMBER"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m.ID == "" || m.Version != 1 {
-		t.Errorf("created %+v", m)
-	}
-	_, err = store.Memberships().Create(ctx, &content.Membership{CoalitionID: "c", StakeholderID: "s", Role: "COORDINATOR"})
-	wantError(t, err, content.EConflict, "stakeholder")
-	other, err := store.Memberships().Create(ctx, &content.Membership{CoalitionID: "c", StakeholderID: "t", Role: "PARTNER"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = store.Memberships().Update(ctx, other.ID, 1, func(x *content.Membership) { x.StakeholderID = "s" })
-	wantError(t, err, content.EConflict, "stakeholder")
-	since := 2020
-	updated, err := store.Memberships().Update(ctx, m.ID, 1, func(x *content.Membership) { x.Role, x.Since = "COORDINATOR", &since })
-	if err != nil || updated.Version != 2 || updated.Role != "COORDINATOR" {
-		t.Fatalf("update: %+v, %v", updated, err)
-	}
-	wantError(t, store.Memberships().Delete(ctx, m.ID, 1), content.EConflict, "version")
-	all, err := store.Memberships().All(ctx)
-	if err != nil || len(all) != 2 {
-		t.Fatalf("memberships %+v, %v", all, err)
-	}
-	for _, x := range all {
-		if want := map[string]*content.Membership{m.ID: updated, other.ID: other}[x.ID]; !reflect.DeepEqual(x, want) {
-			t.Errorf("stored %+v, want %+v", x, want)
-		}
-	}
-}
-
 // An item written after its country was renamed through the store carries the new name in its derived fields, and
 // a country the store has not seen yet is read when an item needs it.
 func TestDerivedCountryNamesFollowCountryWrites(t *testing.T) {
-	ctx := context.Background()
+	ctx := content.WithPublishOnWrite(context.Background())
 	db := apitest.Database(t)
 	store := mongostore.New(db)
 	if err := store.EnsureIndexes(ctx); err != nil {

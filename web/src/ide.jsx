@@ -1,6 +1,6 @@
-// The GraphQL IDE: GraphiQL with the service's example queries as tabs and the docs pane open. The page
-// (internal/ide) gives the endpoint and the examples' URL as data attributes of #graphiql; nothing is fetched
-// from anywhere but this origin.
+// The GraphQL IDE: GraphiQL with the service's example queries as tabs (each with its variables and headers) and
+// the docs pane open. The page (internal/ide) gives the endpoint and the examples' URL as data attributes of
+// #graphiql; nothing is fetched from anywhere but this origin.
 import { createRoot } from 'react-dom/client';
 import { GraphiQL } from 'graphiql';
 import { setNonce } from 'get-nonce';
@@ -33,7 +33,8 @@ async function loadTabs() {
   try {
     const res = await fetch(examples, { headers: { Accept: 'application/json' } });
     if (!res.ok) throw new Error(`${res.status} ${res.statusText}`);
-    return (await res.json()).map(({ query, variables }) => ({ query, variables }));
+    // A tab's headers (the editing example's API key and Stage) go with every request GraphiQL sends from it.
+    return (await res.json()).map(({ query, variables, headers }) => ({ query, variables, headers }));
   } catch (err) {
     console.warn('example queries not loaded:', err);
     return undefined;
