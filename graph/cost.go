@@ -28,10 +28,10 @@ import (
 // collection, about as much work as returning a thousand values.
 const ReadCost = 1000
 
-// WriteReads is what one mutation counts as reads: a write is several commands (the current item, the revision
-// counter, the conditional write, its history; publish and detach touch the referring items too), so each
-// mutation costs more than a root page of items (two reads) does.
-const WriteReads = 4
+// WriteReads is what one mutation field counts as, in reads: a write reads the item and what it refers to,
+// checks its unique values, writes it, its history and the change feed, and publishing copies its relations.
+// Mutations run one after the other, so their cost is what an operation of many of them holds the store for.
+const WriteReads = 10
 
 // measure is the cost of a selection: the values it can return and the database reads it can issue.
 type measure struct{ values, reads int }
@@ -48,6 +48,8 @@ type costing struct {
 	limits *Limits
 	vars   map[string]any
 	memo   map[string]measure
+	// mutation tells whether the operation is a mutation, whose root fields write.
+	mutation bool
 	// visited counts the selections costed: the work done, linear in the document.
 	visited int
 }
@@ -55,7 +57,7 @@ type costing struct {
 // Cost returns the cost of the operation in oc, the database reads it counts, and the number of selections
 // visited to compute it.
 func (l *Limits) Cost(oc *graphql.OperationContext) (cost, reads, visited int) {
-	c := &costing{limits: l, vars: oc.Variables, memo: map[string]measure{}}
+	c := &costing{limits: l, vars: oc.Variables, memo: map[string]measure{}, mutation: oc.Operation.Operation == ast.Mutation}
 	m := c.set(oc.Operation.SelectionSet, "", true)
 	return m.total(), m.reads, c.visited
 }
@@ -110,14 +112,16 @@ func (c *costing) field(f *ast.Field, root bool) measure {
 }
 
 // reads is how many database reads a field issues on its own, at most: every root field but introspection (a
-// mutation WriteReads); on content, every field that returns content or a page of it (a relation, through a
-// loader: one batched read per level, two for the memberships; an item's history); a change's node.
+// mutation's counts WriteReads); on content, every field that returns content or a page of it (a relation,
+// through a loader: one batched read per level, two for the memberships).
 func (c *costing) reads(f *ast.Field, root bool) int {
 	d := f.Definition
 	if d == nil || strings.HasPrefix(f.Name, "__") {
 		return 0
 	}
 	switch {
+	case root && c.mutation:
+		return WriteReads
 	case root && d.Type.Name() == "Subgraph" && f.Name == "neighbors":
 		return 4*depthArg(f, c.vars, "depth", 1, MaxNeighborsDepth) + 2 // the start, four a level, the last level's memberships and documents
 	case root && d.Type.Name() == "Path":
@@ -126,14 +130,13 @@ func (c *costing) reads(f *ast.Field, root bool) int {
 		return len(content.ContentTypes) + 1 // each type, then the memberships among them
 	case root && f.Name == "search":
 		return 2 * len(content.ContentTypes) // the matches and the documents of each type
-	case root && f.ObjectDefinition != nil && f.ObjectDefinition.Name == "Mutation":
-		return WriteReads
 	case root:
 		return 2 // a page and its count, or a lookup
-	case f.ObjectDefinition != nil && f.ObjectDefinition.Name == "Change" && f.Name == "node":
-		return len(content.ContentTypes) // the change feed's items, through the node loaders: one batch per type
 	case c.limits.reading[f.ObjectDefinition.Name+"."+f.Name]:
 		return 2
+	case f.ObjectDefinition.Name == "Change" && f.Name == "node":
+		// the change feed's items, through the node loaders: one batched read for each type on the page
+		return len(content.ContentTypes)
 	}
 	return 0
 }

@@ -343,10 +343,11 @@ func named(fields []content.FieldError, p paths) []content.FieldError {
 	return out
 }
 
-// report adds one BAD_USER_INPUT error per bad field to the response, each naming its field.
+// report adds one BAD_USER_INPUT error per bad field to the response, each naming its field in extensions.field
+// and giving the reason as its message.
 func report(ctx context.Context, bad []content.FieldError) {
 	for _, f := range bad {
-		graphql.AddError(ctx, &content.Error{Code: content.EInvalid, Field: f.Field, Message: f.Field + " " + f.Message})
+		graphql.AddError(ctx, &content.Error{Code: content.EInvalid, Field: f.Field, Message: f.Message})
 	}
 }
 

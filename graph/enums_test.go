@@ -19,12 +19,13 @@ import (
 
 // contentEnums are the value lists content declares, one per enum type.
 var contentEnums = []any{
+	content.PublicationStatuses, content.Operations,
 	content.CoalitionStatuses, content.CoalitionScopes, content.FocusAreas, content.MembershipRoles,
 	content.StakeholderKinds, content.StakeholderCategories, content.InitiativeScopes, content.ContentTypeValues,
 	content.Directions, content.CoalitionOrderFields, content.StakeholderOrderFields, content.InitiativeOrderFields,
 	content.ToolkitSectionOrderFields, content.BlogPostOrderFields, content.CountryOrderFields,
 	content.CoalitionDimensions, content.StakeholderDimensions, content.InitiativeDimensions,
-	content.BlogPostDimensions, content.MembershipDimensions, content.PublicationStatuses, content.Operations,
+	content.BlogPostDimensions, content.MembershipDimensions,
 }
 
 // TestEnumsMatchContent checks that every GraphQL enum bound to a content type (as gqlgen.yml binds it: by its

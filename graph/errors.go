@@ -39,6 +39,13 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 				}
 				g.Extensions["fields"] = fields
 			}
+			if len(ce.Referrers) > 0 {
+				refs := make([]map[string]any, len(ce.Referrers))
+				for i, r := range ce.Referrers {
+					refs[i] = map[string]any{"type": string(r.Type), "id": content.GlobalID(content.KeyOf(r.Type, r.ID)), "relation": r.Relation}
+				}
+				g.Extensions["referrers"] = refs
+			}
 			if ce.CurrentVersion != nil {
 				g.Extensions["currentVersion"] = *ce.CurrentVersion
 			}

@@ -3982,6 +3982,12 @@ extend type Query {
 	{Name: "../editing.graphqls", Input: `# Editing: the two stages, versions, history, the change feed, and the mutations. Every mutation needs an API key
 # with the EDITOR role or above (Authorization: Bearer cgk_…), writes the DRAFT stage and answers with it.
 
+# Until graph/auth.graphqls (the API keys) declares the Mutation type and this extension, this file does; merged
+# with it, these three lines go and ` + "`" + `type Mutation` + "`" + ` below becomes ` + "`" + `extend type Mutation` + "`" + `.
+extend schema {
+  mutation: Mutation
+}
+
 "How an item's draft stands to its published copy."
 enum PublicationStatus {
   "Not live: never published, or unpublished since."
@@ -5061,7 +5067,6 @@ initiatives, toolkit sections and blog posts — as one linked graph.
 """
 schema {
   query: Query
-  mutation: Mutation
 }
 
 """

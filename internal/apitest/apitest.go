@@ -87,6 +87,8 @@ type API struct {
 	mu        sync.Mutex
 	names     []string
 	byID      map[string]int64 // commands by request id, of every request
+	// editor is the secret of the key Editor made, once.
+	editor string
 }
 
 // Disconnect closes the API's database connection, so that every query fails inside the store.
