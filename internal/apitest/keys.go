@@ -16,7 +16,11 @@ import (
 // Key creates an API key with role on the API's store and returns its secret.
 func (a *API) Key(t testing.TB, name string, role content.Role) string {
 	t.Helper()
-	secret, _, err := a.Store.Keys().Create(content.WithViewer(context.Background(), content.System), name, role, nil)
+	keys := a.Store.Keys()
+	if keys == nil {
+		t.Fatalf("the store keeps no API keys (Store.Keys is nil): the key %s cannot be made", name)
+	}
+	secret, _, err := keys.Create(content.WithViewer(context.Background(), content.System), name, role, nil)
 	if err != nil {
 		t.Fatalf("create the key %s: %v", name, err)
 	}
