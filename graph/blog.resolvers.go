@@ -14,6 +14,11 @@ import (
 	"context"
 )
 
+// History is the resolver for the history field.
+func (r *blogPostResolver) History(ctx context.Context, obj *content.BlogPost, first *int, after *string) (*model.RevisionConnection, error) {
+	return history(ctx, r.Store.BlogPosts(), obj.ID, obj.Version, first, after)
+}
+
 // Publisher is the resolver for the publisher field.
 func (r *blogPostResolver) Publisher(ctx context.Context, obj *content.BlogPost) (*content.Stakeholder, error) {
 	if obj.PublisherID == nil {

@@ -19,6 +19,11 @@ func (r *coalitionResolver) Country(ctx context.Context, obj *content.Coalition)
 	return c, loader.NotFound(err, content.TypeCountry, obj.CountryCode)
 }
 
+// History is the resolver for the history field.
+func (r *coalitionResolver) History(ctx context.Context, obj *content.Coalition, first *int, after *string) (*model.RevisionConnection, error) {
+	return history(ctx, r.Store.Coalitions(), obj.ID, obj.Version, first, after)
+}
+
 // Contact is the resolver for the contact field.
 func (r *coalitionResolver) Contact(ctx context.Context, obj *content.Coalition) (*content.Stakeholder, error) {
 	args, _ := relArgs[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder](ctx, r.Store.Stakeholders(), ptr(1), nil, nil, nil, nil, nil)

@@ -134,6 +134,9 @@ func (c *costing) reads(f *ast.Field, root bool) int {
 		return 2 // a page and its count, or a lookup
 	case c.limits.reading[f.ObjectDefinition.Name+"."+f.Name]:
 		return 2
+	case f.ObjectDefinition.Name == "Change" && f.Name == "node":
+		// the change feed's items, through the node loaders: one batched read for each type on the page
+		return len(content.ContentTypes)
 	}
 	return 0
 }

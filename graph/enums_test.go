@@ -19,6 +19,7 @@ import (
 
 // contentEnums are the value lists content declares, one per enum type.
 var contentEnums = []any{
+	content.PublicationStatuses, content.Operations,
 	content.CoalitionStatuses, content.CoalitionScopes, content.FocusAreas, content.MembershipRoles,
 	content.StakeholderKinds, content.StakeholderCategories, content.InitiativeScopes, content.ContentTypeValues,
 	content.Directions, content.CoalitionOrderFields, content.StakeholderOrderFields, content.InitiativeOrderFields,

@@ -15,8 +15,9 @@ import (
 )
 
 // ErrorPresenter is the one place errors leave for clients. A domain error shows its message, its code and the
-// argument it is about; an error gqlgen made about the request keeps its text (BAD_USER_INPUT when it is about a
-// variable's value); anything else is logged and shown only as an internal error, with no driver text or stack.
+// argument or field it is about (see fieldKey); an error gqlgen made about the request keeps its text
+// (BAD_USER_INPUT when it is about a variable's value); anything else is logged and shown only as an internal
+// error, with no driver text or stack.
 func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		g := graphql.DefaultErrorPresenter(ctx, err)
@@ -29,7 +30,7 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			g.Message = ce.Message
 			g.Extensions["code"] = ce.Code
 			if ce.Field != "" {
-				g.Extensions["argument"] = ce.Field
+				g.Extensions[fieldKey(ctx)] = ce.Field
 			}
 			if len(ce.Fields) > 0 {
 				fields := make([]map[string]any, len(ce.Fields))
@@ -37,6 +38,13 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 					fields[i] = map[string]any{"field": f.Field, "message": f.Message}
 				}
 				g.Extensions["fields"] = fields
+			}
+			if len(ce.Referrers) > 0 {
+				refs := make([]map[string]any, len(ce.Referrers))
+				for i, r := range ce.Referrers {
+					refs[i] = map[string]any{"type": string(r.Type), "id": content.GlobalID(content.KeyOf(r.Type, r.ID)), "relation": r.Relation}
+				}
+				g.Extensions["referrers"] = refs
 			}
 			if ce.CurrentVersion != nil {
 				g.Extensions["currentVersion"] = *ce.CurrentVersion
@@ -63,6 +71,18 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		g.Err = nil
 		return g
 	}
+}
+
+// fieldKey is the extension that names the field an error is about: a query's errors name an argument
+// ("argument": "first", "filter.hasMember"); a mutation's name the path of the bad value in its arguments ("field":
+// "input.website", "input.partners.2", "expectedVersion"), as the editing contract says.
+func fieldKey(ctx context.Context) string {
+	if graphql.HasOperationContext(ctx) {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil && op.Operation == ast.Mutation {
+			return "field"
+		}
+	}
+	return "argument"
 }
 
 // Recover turns a panic in a resolver into an internal error for that field, logged with its stack.

@@ -18,6 +18,11 @@ func (r *initiativeResolver) Countries(ctx context.Context, obj *content.Initiat
 	return loader.For(ctx).Country.LoadFound(ctx, obj.CountryCodes)
 }
 
+// History is the resolver for the history field.
+func (r *initiativeResolver) History(ctx context.Context, obj *content.Initiative, first *int, after *string) (*model.RevisionConnection, error) {
+	return history(ctx, r.Store.Initiatives(), obj.ID, obj.Version, first, after)
+}
+
 // Contact is the resolver for the contact field.
 func (r *initiativeResolver) Contact(ctx context.Context, obj *content.Initiative) (*content.Stakeholder, error) {
 	p, err := related(ctx, r.Store.Stakeholders(), stakeholdersLoader, byID, obj.PartnerIDs, ptr(1), nil, nil, nil, nil, nil)

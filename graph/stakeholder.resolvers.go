@@ -33,6 +33,11 @@ func (r *stakeholderResolver) Country(ctx context.Context, obj *content.Stakehol
 	return c, loader.NotFound(err, content.TypeCountry, *obj.CountryCode)
 }
 
+// History is the resolver for the history field.
+func (r *stakeholderResolver) History(ctx context.Context, obj *content.Stakeholder, first *int, after *string) (*model.RevisionConnection, error) {
+	return history(ctx, r.Store.Stakeholders(), obj.ID, obj.Version, first, after)
+}
+
 // Coalitions is the resolver for the coalitions field.
 func (r *stakeholderResolver) Coalitions(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, roles []content.MembershipRole, orderBy []*content.CoalitionOrder) (*model.StakeholderCoalitionConnection, error) {
 	args, err := relArgs(ctx, r.Store.Coalitions(), first, after, last, before, filter, orderBy)

@@ -23,6 +23,11 @@ func (r *queryResolver) ToolkitSections(ctx context.Context, first *int, after *
 	return toolkitConnection(page(ctx, r.Store.ToolkitSections(), first, after, last, before, filter, orderBy))
 }
 
+// History is the resolver for the history field.
+func (r *toolkitSectionResolver) History(ctx context.Context, obj *content.ToolkitSection, first *int, after *string) (*model.RevisionConnection, error) {
+	return history(ctx, r.Store.ToolkitSections(), obj.ID, obj.Version, first, after)
+}
+
 // Parent is the resolver for the parent field.
 func (r *toolkitSectionResolver) Parent(ctx context.Context, obj *content.ToolkitSection) (*content.ToolkitSection, error) {
 	if obj.ParentID == nil {

@@ -33,6 +33,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	BlogPost() BlogPostResolver
+	Change() ChangeResolver
 	Coalition() CoalitionResolver
 	Country() CountryResolver
 	GroupKey() GroupKeyResolver
@@ -67,19 +68,28 @@ type ComplexityRoot struct {
 	}
 
 	BlogPost struct {
-		Authors     func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
-		Body        func(childComplexity int) int
-		Excerpt     func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
-		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
-		Mentions    func(childComplexity int, first *int, after *string, last *int, before *string, types []content.ContentType) int
-		PublishedOn func(childComplexity int) int
-		Publisher   func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		SourceURL   func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		Title       func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Authors           func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
+		Body              func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CreatedBy         func(childComplexity int) int
+		Excerpt           func(childComplexity int) int
+		FirstPublishedAt  func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
+		History           func(childComplexity int, first *int, after *string) int
+		MentionedIn       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
+		Mentions          func(childComplexity int, first *int, after *string, last *int, before *string, types []content.ContentType) int
+		PublicationStatus func(childComplexity int) int
+		PublishedAt       func(childComplexity int) int
+		PublishedOn       func(childComplexity int) int
+		PublishedVersion  func(childComplexity int) int
+		Publisher         func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		SourceURL         func(childComplexity int) int
+		Tags              func(childComplexity int) int
+		Title             func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		UpdatedBy         func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	BlogPostConnection struct {
@@ -94,24 +104,59 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BlogPostPayload struct {
+		BlogPost func(childComplexity int) int
+	}
+
+	Change struct {
+		At        func(childComplexity int) int
+		By        func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Node      func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Revision  func(childComplexity int) int
+		Type      func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Coalition struct {
-		Contact     func(childComplexity int) int
-		Country     func(childComplexity int) int
-		Description func(childComplexity int) int
-		FocusAreas  func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
-		Initiatives func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
-		LaunchYear  func(childComplexity int) int
-		Members     func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, roles []content.MembershipRole, orderBy []*content.StakeholderOrder) int
-		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
-		Name        func(childComplexity int) int
-		Scope       func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		SourceURL   func(childComplexity int) int
-		Status      func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Website     func(childComplexity int) int
+		Contact           func(childComplexity int) int
+		Country           func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CreatedBy         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		FirstPublishedAt  func(childComplexity int) int
+		FocusAreas        func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
+		History           func(childComplexity int, first *int, after *string) int
+		Initiatives       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
+		LaunchYear        func(childComplexity int) int
+		Members           func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, roles []content.MembershipRole, orderBy []*content.StakeholderOrder) int
+		MentionedIn       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
+		Name              func(childComplexity int) int
+		PublicationStatus func(childComplexity int) int
+		PublishedAt       func(childComplexity int) int
+		PublishedVersion  func(childComplexity int) int
+		Scope             func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		SourceURL         func(childComplexity int) int
+		Status            func(childComplexity int) int
+		Tags              func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		UpdatedBy         func(childComplexity int) int
+		Version           func(childComplexity int) int
+		Website           func(childComplexity int) int
 	}
 
 	CoalitionConnection struct {
@@ -138,6 +183,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 		Role   func(childComplexity int) int
 		Since  func(childComplexity int) int
+	}
+
+	CoalitionPayload struct {
+		Coalition func(childComplexity int) int
 	}
 
 	ContentConnection struct {
@@ -180,6 +229,10 @@ type ComplexityRoot struct {
 		Secret func(childComplexity int) int
 	}
 
+	DeletePayload struct {
+		DeletedID func(childComplexity int) int
+	}
+
 	GraphEdge struct {
 		FromID   func(childComplexity int) int
 		Relation func(childComplexity int) int
@@ -199,22 +252,31 @@ type ComplexityRoot struct {
 	}
 
 	Initiative struct {
-		Coalitions  func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) int
-		Contact     func(childComplexity int) int
-		Countries   func(childComplexity int) int
-		Description func(childComplexity int) int
-		FocusAreas  func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
-		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
-		Name        func(childComplexity int) int
-		Partners    func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
-		Scope       func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		SourceURL   func(childComplexity int) int
-		StartYear   func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Website     func(childComplexity int) int
+		Coalitions        func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) int
+		Contact           func(childComplexity int) int
+		Countries         func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CreatedBy         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		FirstPublishedAt  func(childComplexity int) int
+		FocusAreas        func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
+		History           func(childComplexity int, first *int, after *string) int
+		MentionedIn       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
+		Name              func(childComplexity int) int
+		Partners          func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) int
+		PublicationStatus func(childComplexity int) int
+		PublishedAt       func(childComplexity int) int
+		PublishedVersion  func(childComplexity int) int
+		Scope             func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		SourceURL         func(childComplexity int) int
+		StartYear         func(childComplexity int) int
+		Tags              func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		UpdatedBy         func(childComplexity int) int
+		Version           func(childComplexity int) int
+		Website           func(childComplexity int) int
 	}
 
 	InitiativeConnection struct {
@@ -229,9 +291,52 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	InitiativePayload struct {
+		Initiative func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CreateAPIKey func(childComplexity int, input model.CreateAPIKeyInput) int
-		RevokeAPIKey func(childComplexity int, name string) int
+		AddCoalitionMember            func(childComplexity int, coalition string, expectedVersion int, stakeholder string, role content.MembershipRole, since *int) int
+		ArchiveBlogPost               func(childComplexity int, id string, expectedVersion int) int
+		ArchiveCoalition              func(childComplexity int, id string, expectedVersion int) int
+		ArchiveInitiative             func(childComplexity int, id string, expectedVersion int) int
+		ArchiveStakeholder            func(childComplexity int, id string, expectedVersion int) int
+		ArchiveToolkitSection         func(childComplexity int, id string, expectedVersion int) int
+		CreateAPIKey                  func(childComplexity int, input model.CreateAPIKeyInput) int
+		CreateBlogPost                func(childComplexity int, input model.CreateBlogPostInput) int
+		CreateCoalition               func(childComplexity int, input model.CreateCoalitionInput) int
+		CreateInitiative              func(childComplexity int, input model.CreateInitiativeInput) int
+		CreateStakeholder             func(childComplexity int, input model.CreateStakeholderInput) int
+		CreateToolkitSection          func(childComplexity int, input model.CreateToolkitSectionInput) int
+		DeleteBlogPost                func(childComplexity int, id string, expectedVersion int, detach *bool) int
+		DeleteCoalition               func(childComplexity int, id string, expectedVersion int, detach *bool) int
+		DeleteInitiative              func(childComplexity int, id string, expectedVersion int, detach *bool) int
+		DeleteStakeholder             func(childComplexity int, id string, expectedVersion int, detach *bool) int
+		DeleteToolkitSection          func(childComplexity int, id string, expectedVersion int, detach *bool) int
+		MoveToolkitSection            func(childComplexity int, id string, expectedVersion int, parent *string, position int) int
+		PublishBlogPost               func(childComplexity int, id string, expectedVersion int) int
+		PublishCoalition              func(childComplexity int, id string, expectedVersion int) int
+		PublishInitiative             func(childComplexity int, id string, expectedVersion int) int
+		PublishStakeholder            func(childComplexity int, id string, expectedVersion int) int
+		PublishToolkitSection         func(childComplexity int, id string, expectedVersion int) int
+		RemoveCoalitionMember         func(childComplexity int, coalition string, expectedVersion int, stakeholder string) int
+		RestoreBlogPostRevision       func(childComplexity int, id string, version int, expectedVersion int) int
+		RestoreCoalitionRevision      func(childComplexity int, id string, version int, expectedVersion int) int
+		RestoreInitiativeRevision     func(childComplexity int, id string, version int, expectedVersion int) int
+		RestoreStakeholderRevision    func(childComplexity int, id string, version int, expectedVersion int) int
+		RestoreToolkitSectionRevision func(childComplexity int, id string, version int, expectedVersion int) int
+		RevokeAPIKey                  func(childComplexity int, name string) int
+		UnpublishBlogPost             func(childComplexity int, id string, expectedVersion int) int
+		UnpublishCoalition            func(childComplexity int, id string, expectedVersion int) int
+		UnpublishInitiative           func(childComplexity int, id string, expectedVersion int) int
+		UnpublishStakeholder          func(childComplexity int, id string, expectedVersion int) int
+		UnpublishToolkitSection       func(childComplexity int, id string, expectedVersion int) int
+		UpdateBlogPost                func(childComplexity int, id string, expectedVersion int, input model.UpdateBlogPostInput) int
+		UpdateCoalition               func(childComplexity int, id string, expectedVersion int, input model.UpdateCoalitionInput) int
+		UpdateCoalitionMember         func(childComplexity int, coalition string, expectedVersion int, stakeholder string, role *content.MembershipRole, since *int) int
+		UpdateInitiative              func(childComplexity int, id string, expectedVersion int, input model.UpdateInitiativeInput) int
+		UpdateStakeholder             func(childComplexity int, id string, expectedVersion int, input model.UpdateStakeholderInput) int
+		UpdateToolkitSection          func(childComplexity int, id string, expectedVersion int, input model.UpdateToolkitSectionInput) int
 	}
 
 	PageInfo struct {
@@ -252,6 +357,7 @@ type ComplexityRoot struct {
 		BlogPost             func(childComplexity int, id *string, slug *string) int
 		BlogPostAggregate    func(childComplexity int, filter *content.BlogPostFilter, groupBy []content.BlogPostDimension) int
 		BlogPosts            func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
+		Changes              func(childComplexity int, after *string, first *int, types []content.ContentType) int
 		Coalition            func(childComplexity int, id *string, slug *string) int
 		CoalitionAggregate   func(childComplexity int, filter *content.CoalitionFilter, groupBy []content.CoalitionDimension) int
 		Coalitions           func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) int
@@ -273,6 +379,27 @@ type ComplexityRoot struct {
 		ToolkitSection       func(childComplexity int, id *string, slug *string) int
 		ToolkitSections      func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
 		Viewer               func(childComplexity int) int
+	}
+
+	Revision struct {
+		At        func(childComplexity int) int
+		By        func(childComplexity int) int
+		Changed   func(childComplexity int) int
+		Operation func(childComplexity int) int
+		Snapshot  func(childComplexity int) int
+		Version   func(childComplexity int) int
+	}
+
+	RevisionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RevisionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	RevokeApiKeyPayload struct {
@@ -300,23 +427,32 @@ type ComplexityRoot struct {
 	}
 
 	Stakeholder struct {
-		Category    func(childComplexity int) int
-		Coalitions  func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, roles []content.MembershipRole, orderBy []*content.CoalitionOrder) int
-		Country     func(childComplexity int) int
-		Description func(childComplexity int) int
-		GlobalID    func(childComplexity int) int
-		Initiatives func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
-		Kind        func(childComplexity int) int
-		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
-		Name        func(childComplexity int) int
-		Peers       func(childComplexity int, first *int, after *string) int
-		Position    func(childComplexity int) int
-		Posts       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
-		Slug        func(childComplexity int) int
-		SourceURL   func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
-		Website     func(childComplexity int) int
+		Category          func(childComplexity int) int
+		Coalitions        func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, roles []content.MembershipRole, orderBy []*content.CoalitionOrder) int
+		Country           func(childComplexity int) int
+		CreatedAt         func(childComplexity int) int
+		CreatedBy         func(childComplexity int) int
+		Description       func(childComplexity int) int
+		FirstPublishedAt  func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
+		History           func(childComplexity int, first *int, after *string) int
+		Initiatives       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) int
+		Kind              func(childComplexity int) int
+		MentionedIn       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
+		Name              func(childComplexity int) int
+		Peers             func(childComplexity int, first *int, after *string) int
+		Position          func(childComplexity int) int
+		Posts             func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
+		PublicationStatus func(childComplexity int) int
+		PublishedAt       func(childComplexity int) int
+		PublishedVersion  func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		SourceURL         func(childComplexity int) int
+		Tags              func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		UpdatedBy         func(childComplexity int) int
+		Version           func(childComplexity int) int
+		Website           func(childComplexity int) int
 	}
 
 	StakeholderCoalitionConnection struct {
@@ -345,6 +481,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	StakeholderPayload struct {
+		Stakeholder func(childComplexity int) int
+	}
+
 	StakeholderPeerConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -369,23 +509,32 @@ type ComplexityRoot struct {
 	}
 
 	ToolkitSection struct {
-		Ancestors   func(childComplexity int) int
-		Body        func(childComplexity int) int
-		Children    func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
-		Depth       func(childComplexity int) int
-		Descendants func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
-		GlobalID    func(childComplexity int) int
-		MentionedIn func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
-		Number      func(childComplexity int) int
-		Order       func(childComplexity int) int
-		Parent      func(childComplexity int) int
-		Proposed    func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		SourceURL   func(childComplexity int) int
-		Summary     func(childComplexity int) int
-		Tags        func(childComplexity int) int
-		Title       func(childComplexity int) int
-		UpdatedAt   func(childComplexity int) int
+		Ancestors         func(childComplexity int) int
+		Body              func(childComplexity int) int
+		Children          func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
+		CreatedAt         func(childComplexity int) int
+		CreatedBy         func(childComplexity int) int
+		Depth             func(childComplexity int) int
+		Descendants       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) int
+		FirstPublishedAt  func(childComplexity int) int
+		GlobalID          func(childComplexity int) int
+		History           func(childComplexity int, first *int, after *string) int
+		MentionedIn       func(childComplexity int, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) int
+		Number            func(childComplexity int) int
+		Order             func(childComplexity int) int
+		Parent            func(childComplexity int) int
+		Proposed          func(childComplexity int) int
+		PublicationStatus func(childComplexity int) int
+		PublishedAt       func(childComplexity int) int
+		PublishedVersion  func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		SourceURL         func(childComplexity int) int
+		Summary           func(childComplexity int) int
+		Tags              func(childComplexity int) int
+		Title             func(childComplexity int) int
+		UpdatedAt         func(childComplexity int) int
+		UpdatedBy         func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	ToolkitSectionConnection struct {
@@ -400,6 +549,10 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ToolkitSectionPayload struct {
+		ToolkitSection func(childComplexity int) int
+	}
+
 	Viewer struct {
 		Name func(childComplexity int) int
 		Role func(childComplexity int) int
@@ -411,14 +564,22 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type BlogPostResolver interface {
+	History(ctx context.Context, obj *content.BlogPost, first *int, after *string) (*model.RevisionConnection, error)
 	Publisher(ctx context.Context, obj *content.BlogPost) (*content.Stakeholder, error)
 	Authors(ctx context.Context, obj *content.BlogPost, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	Mentions(ctx context.Context, obj *content.BlogPost, first *int, after *string, last *int, before *string, types []content.ContentType) (*model.ContentConnection, error)
 	MentionedIn(ctx context.Context, obj *content.BlogPost, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
 }
+type ChangeResolver interface {
+	Type(ctx context.Context, obj *content.Change) (content.ContentType, error)
+	ID(ctx context.Context, obj *content.Change) (string, error)
+
+	Node(ctx context.Context, obj *content.Change) (content.Node, error)
+}
 type CoalitionResolver interface {
 	Country(ctx context.Context, obj *content.Coalition) (*content.Country, error)
 
+	History(ctx context.Context, obj *content.Coalition, first *int, after *string) (*model.RevisionConnection, error)
 	Contact(ctx context.Context, obj *content.Coalition) (*content.Stakeholder, error)
 	Members(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, roles []content.MembershipRole, orderBy []*content.StakeholderOrder) (*model.CoalitionMemberConnection, error)
 	Initiatives(ctx context.Context, obj *content.Coalition, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
@@ -435,6 +596,7 @@ type GroupKeyResolver interface {
 type InitiativeResolver interface {
 	Countries(ctx context.Context, obj *content.Initiative) ([]*content.Country, error)
 
+	History(ctx context.Context, obj *content.Initiative, first *int, after *string) (*model.RevisionConnection, error)
 	Contact(ctx context.Context, obj *content.Initiative) (*content.Stakeholder, error)
 	Partners(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.StakeholderFilter, orderBy []*content.StakeholderOrder) (*model.StakeholderConnection, error)
 	Coalitions(ctx context.Context, obj *content.Initiative, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error)
@@ -443,6 +605,45 @@ type InitiativeResolver interface {
 type MutationResolver interface {
 	CreateAPIKey(ctx context.Context, input model.CreateAPIKeyInput) (*model.CreateAPIKeyPayload, error)
 	RevokeAPIKey(ctx context.Context, name string) (*model.RevokeAPIKeyPayload, error)
+	CreateCoalition(ctx context.Context, input model.CreateCoalitionInput) (*model.CoalitionPayload, error)
+	UpdateCoalition(ctx context.Context, id string, expectedVersion int, input model.UpdateCoalitionInput) (*model.CoalitionPayload, error)
+	DeleteCoalition(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error)
+	PublishCoalition(ctx context.Context, id string, expectedVersion int) (*model.CoalitionPayload, error)
+	UnpublishCoalition(ctx context.Context, id string, expectedVersion int) (*model.CoalitionPayload, error)
+	ArchiveCoalition(ctx context.Context, id string, expectedVersion int) (*model.CoalitionPayload, error)
+	RestoreCoalitionRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.CoalitionPayload, error)
+	AddCoalitionMember(ctx context.Context, coalition string, expectedVersion int, stakeholder string, role content.MembershipRole, since *int) (*model.CoalitionPayload, error)
+	UpdateCoalitionMember(ctx context.Context, coalition string, expectedVersion int, stakeholder string, role *content.MembershipRole, since *int) (*model.CoalitionPayload, error)
+	RemoveCoalitionMember(ctx context.Context, coalition string, expectedVersion int, stakeholder string) (*model.CoalitionPayload, error)
+	CreateStakeholder(ctx context.Context, input model.CreateStakeholderInput) (*model.StakeholderPayload, error)
+	UpdateStakeholder(ctx context.Context, id string, expectedVersion int, input model.UpdateStakeholderInput) (*model.StakeholderPayload, error)
+	DeleteStakeholder(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error)
+	PublishStakeholder(ctx context.Context, id string, expectedVersion int) (*model.StakeholderPayload, error)
+	UnpublishStakeholder(ctx context.Context, id string, expectedVersion int) (*model.StakeholderPayload, error)
+	ArchiveStakeholder(ctx context.Context, id string, expectedVersion int) (*model.StakeholderPayload, error)
+	RestoreStakeholderRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.StakeholderPayload, error)
+	CreateInitiative(ctx context.Context, input model.CreateInitiativeInput) (*model.InitiativePayload, error)
+	UpdateInitiative(ctx context.Context, id string, expectedVersion int, input model.UpdateInitiativeInput) (*model.InitiativePayload, error)
+	DeleteInitiative(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error)
+	PublishInitiative(ctx context.Context, id string, expectedVersion int) (*model.InitiativePayload, error)
+	UnpublishInitiative(ctx context.Context, id string, expectedVersion int) (*model.InitiativePayload, error)
+	ArchiveInitiative(ctx context.Context, id string, expectedVersion int) (*model.InitiativePayload, error)
+	RestoreInitiativeRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.InitiativePayload, error)
+	CreateToolkitSection(ctx context.Context, input model.CreateToolkitSectionInput) (*model.ToolkitSectionPayload, error)
+	UpdateToolkitSection(ctx context.Context, id string, expectedVersion int, input model.UpdateToolkitSectionInput) (*model.ToolkitSectionPayload, error)
+	DeleteToolkitSection(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error)
+	PublishToolkitSection(ctx context.Context, id string, expectedVersion int) (*model.ToolkitSectionPayload, error)
+	UnpublishToolkitSection(ctx context.Context, id string, expectedVersion int) (*model.ToolkitSectionPayload, error)
+	ArchiveToolkitSection(ctx context.Context, id string, expectedVersion int) (*model.ToolkitSectionPayload, error)
+	RestoreToolkitSectionRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.ToolkitSectionPayload, error)
+	MoveToolkitSection(ctx context.Context, id string, expectedVersion int, parent *string, position int) (*model.ToolkitSectionPayload, error)
+	CreateBlogPost(ctx context.Context, input model.CreateBlogPostInput) (*model.BlogPostPayload, error)
+	UpdateBlogPost(ctx context.Context, id string, expectedVersion int, input model.UpdateBlogPostInput) (*model.BlogPostPayload, error)
+	DeleteBlogPost(ctx context.Context, id string, expectedVersion int, detach *bool) (*model.DeletePayload, error)
+	PublishBlogPost(ctx context.Context, id string, expectedVersion int) (*model.BlogPostPayload, error)
+	UnpublishBlogPost(ctx context.Context, id string, expectedVersion int) (*model.BlogPostPayload, error)
+	ArchiveBlogPost(ctx context.Context, id string, expectedVersion int) (*model.BlogPostPayload, error)
+	RestoreBlogPostRevision(ctx context.Context, id string, version int, expectedVersion int) (*model.BlogPostPayload, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (content.Node, error)
@@ -460,6 +661,7 @@ type QueryResolver interface {
 	Coalitions(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, orderBy []*content.CoalitionOrder) (*model.CoalitionConnection, error)
 	Country(ctx context.Context, id *string, code *string) (*content.Country, error)
 	Countries(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.CountryFilter, orderBy []*content.CountryOrder) (*model.CountryConnection, error)
+	Changes(ctx context.Context, after *string, first *int, types []content.ContentType) (*model.ChangeConnection, error)
 	Initiative(ctx context.Context, id *string, slug *string) (*content.Initiative, error)
 	Initiatives(ctx context.Context, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
 	Neighbors(ctx context.Context, id string, depth *int, types []content.ContentType) (*traverse.Graph, error)
@@ -474,6 +676,7 @@ type QueryResolver interface {
 type StakeholderResolver interface {
 	Country(ctx context.Context, obj *content.Stakeholder) (*content.Country, error)
 
+	History(ctx context.Context, obj *content.Stakeholder, first *int, after *string) (*model.RevisionConnection, error)
 	Coalitions(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.CoalitionFilter, roles []content.MembershipRole, orderBy []*content.CoalitionOrder) (*model.StakeholderCoalitionConnection, error)
 	Initiatives(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.InitiativeFilter, orderBy []*content.InitiativeOrder) (*model.InitiativeConnection, error)
 	Posts(ctx context.Context, obj *content.Stakeholder, first *int, after *string, last *int, before *string, filter *content.BlogPostFilter, orderBy []*content.BlogPostOrder) (*model.BlogPostConnection, error)
@@ -481,6 +684,7 @@ type StakeholderResolver interface {
 	Peers(ctx context.Context, obj *content.Stakeholder, first *int, after *string) (*model.StakeholderPeerConnection, error)
 }
 type ToolkitSectionResolver interface {
+	History(ctx context.Context, obj *content.ToolkitSection, first *int, after *string) (*model.RevisionConnection, error)
 	Parent(ctx context.Context, obj *content.ToolkitSection) (*content.ToolkitSection, error)
 	Ancestors(ctx context.Context, obj *content.ToolkitSection) ([]*content.ToolkitSection, error)
 	Children(ctx context.Context, obj *content.ToolkitSection, first *int, after *string, last *int, before *string, filter *content.ToolkitSectionFilter, orderBy []*content.ToolkitSectionOrder) (*model.ToolkitSectionConnection, error)
@@ -586,18 +790,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BlogPost.Body(childComplexity), true
+	case "BlogPost.createdAt":
+		if e.ComplexityRoot.BlogPost.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPost.CreatedAt(childComplexity), true
+	case "BlogPost.createdBy":
+		if e.ComplexityRoot.BlogPost.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPost.CreatedBy(childComplexity), true
 	case "BlogPost.excerpt":
 		if e.ComplexityRoot.BlogPost.Excerpt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.BlogPost.Excerpt(childComplexity), true
+	case "BlogPost.firstPublishedAt":
+		if e.ComplexityRoot.BlogPost.FirstPublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPost.FirstPublishedAt(childComplexity), true
 	case "BlogPost.id":
 		if e.ComplexityRoot.BlogPost.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.BlogPost.GlobalID(childComplexity), true
+	case "BlogPost.history":
+		if e.ComplexityRoot.BlogPost.History == nil {
+			break
+		}
+
+		args, err := ec.field_BlogPost_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.BlogPost.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "BlogPost.mentionedIn":
 		if e.ComplexityRoot.BlogPost.MentionedIn == nil {
 			break
@@ -620,12 +853,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BlogPost.Mentions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["types"].([]content.ContentType)), true
+	case "BlogPost.publicationStatus":
+		if e.ComplexityRoot.BlogPost.PublicationStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPost.PublicationStatus(childComplexity), true
+	case "BlogPost.publishedAt":
+		if e.ComplexityRoot.BlogPost.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPost.PublishedAt(childComplexity), true
 	case "BlogPost.publishedOn":
 		if e.ComplexityRoot.BlogPost.PublishedOn == nil {
 			break
 		}
 
 		return e.ComplexityRoot.BlogPost.PublishedOn(childComplexity), true
+	case "BlogPost.publishedVersion":
+		if e.ComplexityRoot.BlogPost.PublishedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPost.PublishedVersion(childComplexity), true
 	case "BlogPost.publisher":
 		if e.ComplexityRoot.BlogPost.Publisher == nil {
 			break
@@ -662,6 +913,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.BlogPost.UpdatedAt(childComplexity), true
+	case "BlogPost.updatedBy":
+		if e.ComplexityRoot.BlogPost.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPost.UpdatedBy(childComplexity), true
+	case "BlogPost.version":
+		if e.ComplexityRoot.BlogPost.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPost.Version(childComplexity), true
 
 	case "BlogPostConnection.edges":
 		if e.ComplexityRoot.BlogPostConnection.Edges == nil {
@@ -701,6 +964,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.BlogPostEdge.Node(childComplexity), true
 
+	case "BlogPostPayload.blogPost":
+		if e.ComplexityRoot.BlogPostPayload.BlogPost == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BlogPostPayload.BlogPost(childComplexity), true
+
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.by":
+		if e.ComplexityRoot.Change.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.By(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.node":
+		if e.ComplexityRoot.Change.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Node(childComplexity), true
+	case "Change.operation":
+		if e.ComplexityRoot.Change.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Operation(childComplexity), true
+	case "Change.revision":
+		if e.ComplexityRoot.Change.Revision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Revision(childComplexity), true
+	case "Change.type":
+		if e.ComplexityRoot.Change.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Type(childComplexity), true
+	case "Change.version":
+		if e.ComplexityRoot.Change.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Version(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
+
 	case "Coalition.contact":
 		if e.ComplexityRoot.Coalition.Contact == nil {
 			break
@@ -713,12 +1064,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Coalition.Country(childComplexity), true
+	case "Coalition.createdAt":
+		if e.ComplexityRoot.Coalition.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.CreatedAt(childComplexity), true
+	case "Coalition.createdBy":
+		if e.ComplexityRoot.Coalition.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.CreatedBy(childComplexity), true
 	case "Coalition.description":
 		if e.ComplexityRoot.Coalition.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Coalition.Description(childComplexity), true
+	case "Coalition.firstPublishedAt":
+		if e.ComplexityRoot.Coalition.FirstPublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.FirstPublishedAt(childComplexity), true
 	case "Coalition.focusAreas":
 		if e.ComplexityRoot.Coalition.FocusAreas == nil {
 			break
@@ -731,6 +1100,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Coalition.GlobalID(childComplexity), true
+	case "Coalition.history":
+		if e.ComplexityRoot.Coalition.History == nil {
+			break
+		}
+
+		args, err := ec.field_Coalition_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Coalition.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Coalition.initiatives":
 		if e.ComplexityRoot.Coalition.Initiatives == nil {
 			break
@@ -776,6 +1156,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Coalition.Name(childComplexity), true
+	case "Coalition.publicationStatus":
+		if e.ComplexityRoot.Coalition.PublicationStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.PublicationStatus(childComplexity), true
+	case "Coalition.publishedAt":
+		if e.ComplexityRoot.Coalition.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.PublishedAt(childComplexity), true
+	case "Coalition.publishedVersion":
+		if e.ComplexityRoot.Coalition.PublishedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.PublishedVersion(childComplexity), true
 	case "Coalition.scope":
 		if e.ComplexityRoot.Coalition.Scope == nil {
 			break
@@ -812,6 +1210,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Coalition.UpdatedAt(childComplexity), true
+	case "Coalition.updatedBy":
+		if e.ComplexityRoot.Coalition.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.UpdatedBy(childComplexity), true
+	case "Coalition.version":
+		if e.ComplexityRoot.Coalition.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Coalition.Version(childComplexity), true
 	case "Coalition.website":
 		if e.ComplexityRoot.Coalition.Website == nil {
 			break
@@ -906,6 +1316,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CoalitionMemberEdge.Since(childComplexity), true
+
+	case "CoalitionPayload.coalition":
+		if e.ComplexityRoot.CoalitionPayload.Coalition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CoalitionPayload.Coalition(childComplexity), true
 
 	case "ContentConnection.edges":
 		if e.ComplexityRoot.ContentConnection.Edges == nil {
@@ -1060,6 +1477,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateApiKeyPayload.Secret(childComplexity), true
 
+	case "DeletePayload.deletedId":
+		if e.ComplexityRoot.DeletePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePayload.DeletedID(childComplexity), true
+
 	case "GraphEdge.from":
 		if e.ComplexityRoot.GraphEdge.FromID == nil {
 			break
@@ -1140,12 +1564,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.Countries(childComplexity), true
+	case "Initiative.createdAt":
+		if e.ComplexityRoot.Initiative.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.CreatedAt(childComplexity), true
+	case "Initiative.createdBy":
+		if e.ComplexityRoot.Initiative.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.CreatedBy(childComplexity), true
 	case "Initiative.description":
 		if e.ComplexityRoot.Initiative.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Initiative.Description(childComplexity), true
+	case "Initiative.firstPublishedAt":
+		if e.ComplexityRoot.Initiative.FirstPublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.FirstPublishedAt(childComplexity), true
 	case "Initiative.focusAreas":
 		if e.ComplexityRoot.Initiative.FocusAreas == nil {
 			break
@@ -1158,6 +1600,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.GlobalID(childComplexity), true
+	case "Initiative.history":
+		if e.ComplexityRoot.Initiative.History == nil {
+			break
+		}
+
+		args, err := ec.field_Initiative_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Initiative.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Initiative.mentionedIn":
 		if e.ComplexityRoot.Initiative.MentionedIn == nil {
 			break
@@ -1186,6 +1639,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.Partners(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*content.StakeholderFilter), args["orderBy"].([]*content.StakeholderOrder)), true
+	case "Initiative.publicationStatus":
+		if e.ComplexityRoot.Initiative.PublicationStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.PublicationStatus(childComplexity), true
+	case "Initiative.publishedAt":
+		if e.ComplexityRoot.Initiative.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.PublishedAt(childComplexity), true
+	case "Initiative.publishedVersion":
+		if e.ComplexityRoot.Initiative.PublishedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.PublishedVersion(childComplexity), true
 	case "Initiative.scope":
 		if e.ComplexityRoot.Initiative.Scope == nil {
 			break
@@ -1222,6 +1693,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Initiative.UpdatedAt(childComplexity), true
+	case "Initiative.updatedBy":
+		if e.ComplexityRoot.Initiative.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.UpdatedBy(childComplexity), true
+	case "Initiative.version":
+		if e.ComplexityRoot.Initiative.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Initiative.Version(childComplexity), true
 	case "Initiative.website":
 		if e.ComplexityRoot.Initiative.Website == nil {
 			break
@@ -1267,6 +1750,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.InitiativeEdge.Node(childComplexity), true
 
+	case "InitiativePayload.initiative":
+		if e.ComplexityRoot.InitiativePayload.Initiative == nil {
+			break
+		}
+
+		return e.ComplexityRoot.InitiativePayload.Initiative(childComplexity), true
+
+	case "Mutation.addCoalitionMember":
+		if e.ComplexityRoot.Mutation.AddCoalitionMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addCoalitionMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddCoalitionMember(childComplexity, args["coalition"].(string), args["expectedVersion"].(int), args["stakeholder"].(string), args["role"].(content.MembershipRole), args["since"].(*int)), true
+	case "Mutation.archiveBlogPost":
+		if e.ComplexityRoot.Mutation.ArchiveBlogPost == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveBlogPost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveBlogPost(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.archiveCoalition":
+		if e.ComplexityRoot.Mutation.ArchiveCoalition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveCoalition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveCoalition(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.archiveInitiative":
+		if e.ComplexityRoot.Mutation.ArchiveInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveInitiative(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.archiveStakeholder":
+		if e.ComplexityRoot.Mutation.ArchiveStakeholder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveStakeholder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveStakeholder(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.archiveToolkitSection":
+		if e.ComplexityRoot.Mutation.ArchiveToolkitSection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_archiveToolkitSection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ArchiveToolkitSection(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
 	case "Mutation.createApiKey":
 		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
 			break
@@ -1278,6 +1834,248 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["input"].(model.CreateAPIKeyInput)), true
+	case "Mutation.createBlogPost":
+		if e.ComplexityRoot.Mutation.CreateBlogPost == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createBlogPost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateBlogPost(childComplexity, args["input"].(model.CreateBlogPostInput)), true
+	case "Mutation.createCoalition":
+		if e.ComplexityRoot.Mutation.CreateCoalition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createCoalition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateCoalition(childComplexity, args["input"].(model.CreateCoalitionInput)), true
+	case "Mutation.createInitiative":
+		if e.ComplexityRoot.Mutation.CreateInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateInitiative(childComplexity, args["input"].(model.CreateInitiativeInput)), true
+	case "Mutation.createStakeholder":
+		if e.ComplexityRoot.Mutation.CreateStakeholder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStakeholder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStakeholder(childComplexity, args["input"].(model.CreateStakeholderInput)), true
+	case "Mutation.createToolkitSection":
+		if e.ComplexityRoot.Mutation.CreateToolkitSection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createToolkitSection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateToolkitSection(childComplexity, args["input"].(model.CreateToolkitSectionInput)), true
+	case "Mutation.deleteBlogPost":
+		if e.ComplexityRoot.Mutation.DeleteBlogPost == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteBlogPost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteBlogPost(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["detach"].(*bool)), true
+	case "Mutation.deleteCoalition":
+		if e.ComplexityRoot.Mutation.DeleteCoalition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCoalition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCoalition(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["detach"].(*bool)), true
+	case "Mutation.deleteInitiative":
+		if e.ComplexityRoot.Mutation.DeleteInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteInitiative(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["detach"].(*bool)), true
+	case "Mutation.deleteStakeholder":
+		if e.ComplexityRoot.Mutation.DeleteStakeholder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteStakeholder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteStakeholder(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["detach"].(*bool)), true
+	case "Mutation.deleteToolkitSection":
+		if e.ComplexityRoot.Mutation.DeleteToolkitSection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteToolkitSection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteToolkitSection(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["detach"].(*bool)), true
+	case "Mutation.moveToolkitSection":
+		if e.ComplexityRoot.Mutation.MoveToolkitSection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_moveToolkitSection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MoveToolkitSection(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["parent"].(*string), args["position"].(int)), true
+	case "Mutation.publishBlogPost":
+		if e.ComplexityRoot.Mutation.PublishBlogPost == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishBlogPost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishBlogPost(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.publishCoalition":
+		if e.ComplexityRoot.Mutation.PublishCoalition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishCoalition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishCoalition(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.publishInitiative":
+		if e.ComplexityRoot.Mutation.PublishInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishInitiative(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.publishStakeholder":
+		if e.ComplexityRoot.Mutation.PublishStakeholder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishStakeholder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishStakeholder(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.publishToolkitSection":
+		if e.ComplexityRoot.Mutation.PublishToolkitSection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_publishToolkitSection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PublishToolkitSection(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.removeCoalitionMember":
+		if e.ComplexityRoot.Mutation.RemoveCoalitionMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeCoalitionMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveCoalitionMember(childComplexity, args["coalition"].(string), args["expectedVersion"].(int), args["stakeholder"].(string)), true
+	case "Mutation.restoreBlogPostRevision":
+		if e.ComplexityRoot.Mutation.RestoreBlogPostRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreBlogPostRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreBlogPostRevision(childComplexity, args["id"].(string), args["version"].(int), args["expectedVersion"].(int)), true
+	case "Mutation.restoreCoalitionRevision":
+		if e.ComplexityRoot.Mutation.RestoreCoalitionRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreCoalitionRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreCoalitionRevision(childComplexity, args["id"].(string), args["version"].(int), args["expectedVersion"].(int)), true
+	case "Mutation.restoreInitiativeRevision":
+		if e.ComplexityRoot.Mutation.RestoreInitiativeRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreInitiativeRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreInitiativeRevision(childComplexity, args["id"].(string), args["version"].(int), args["expectedVersion"].(int)), true
+	case "Mutation.restoreStakeholderRevision":
+		if e.ComplexityRoot.Mutation.RestoreStakeholderRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreStakeholderRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreStakeholderRevision(childComplexity, args["id"].(string), args["version"].(int), args["expectedVersion"].(int)), true
+	case "Mutation.restoreToolkitSectionRevision":
+		if e.ComplexityRoot.Mutation.RestoreToolkitSectionRevision == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restoreToolkitSectionRevision_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RestoreToolkitSectionRevision(childComplexity, args["id"].(string), args["version"].(int), args["expectedVersion"].(int)), true
 	case "Mutation.revokeApiKey":
 		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
 			break
@@ -1289,6 +2087,127 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["name"].(string)), true
+	case "Mutation.unpublishBlogPost":
+		if e.ComplexityRoot.Mutation.UnpublishBlogPost == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpublishBlogPost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpublishBlogPost(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.unpublishCoalition":
+		if e.ComplexityRoot.Mutation.UnpublishCoalition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpublishCoalition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpublishCoalition(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.unpublishInitiative":
+		if e.ComplexityRoot.Mutation.UnpublishInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpublishInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpublishInitiative(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.unpublishStakeholder":
+		if e.ComplexityRoot.Mutation.UnpublishStakeholder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpublishStakeholder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpublishStakeholder(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.unpublishToolkitSection":
+		if e.ComplexityRoot.Mutation.UnpublishToolkitSection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unpublishToolkitSection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnpublishToolkitSection(childComplexity, args["id"].(string), args["expectedVersion"].(int)), true
+	case "Mutation.updateBlogPost":
+		if e.ComplexityRoot.Mutation.UpdateBlogPost == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateBlogPost_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateBlogPost(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateBlogPostInput)), true
+	case "Mutation.updateCoalition":
+		if e.ComplexityRoot.Mutation.UpdateCoalition == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCoalition_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCoalition(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateCoalitionInput)), true
+	case "Mutation.updateCoalitionMember":
+		if e.ComplexityRoot.Mutation.UpdateCoalitionMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCoalitionMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCoalitionMember(childComplexity, args["coalition"].(string), args["expectedVersion"].(int), args["stakeholder"].(string), args["role"].(*content.MembershipRole), args["since"].(*int)), true
+	case "Mutation.updateInitiative":
+		if e.ComplexityRoot.Mutation.UpdateInitiative == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateInitiative_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateInitiative(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateInitiativeInput)), true
+	case "Mutation.updateStakeholder":
+		if e.ComplexityRoot.Mutation.UpdateStakeholder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStakeholder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStakeholder(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateStakeholderInput)), true
+	case "Mutation.updateToolkitSection":
+		if e.ComplexityRoot.Mutation.UpdateToolkitSection == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateToolkitSection_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateToolkitSection(childComplexity, args["id"].(string), args["expectedVersion"].(int), args["input"].(model.UpdateToolkitSectionInput)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1373,6 +2292,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.BlogPosts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*content.BlogPostFilter), args["orderBy"].([]*content.BlogPostOrder)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["after"].(*string), args["first"].(*int), args["types"].([]content.ContentType)), true
 	case "Query.coalition":
 		if e.ComplexityRoot.Query.Coalition == nil {
 			break
@@ -1601,6 +2531,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "Revision.at":
+		if e.ComplexityRoot.Revision.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.At(childComplexity), true
+	case "Revision.by":
+		if e.ComplexityRoot.Revision.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.By(childComplexity), true
+	case "Revision.changedFields":
+		if e.ComplexityRoot.Revision.Changed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Changed(childComplexity), true
+	case "Revision.operation":
+		if e.ComplexityRoot.Revision.Operation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Operation(childComplexity), true
+	case "Revision.snapshot":
+		if e.ComplexityRoot.Revision.Snapshot == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Snapshot(childComplexity), true
+	case "Revision.version":
+		if e.ComplexityRoot.Revision.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Revision.Version(childComplexity), true
+
+	case "RevisionConnection.edges":
+		if e.ComplexityRoot.RevisionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.Edges(childComplexity), true
+	case "RevisionConnection.nodes":
+		if e.ComplexityRoot.RevisionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.Nodes(childComplexity), true
+	case "RevisionConnection.pageInfo":
+		if e.ComplexityRoot.RevisionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.PageInfo(childComplexity), true
+	case "RevisionConnection.totalCount":
+		if e.ComplexityRoot.RevisionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionConnection.TotalCount(childComplexity), true
+
+	case "RevisionEdge.cursor":
+		if e.ComplexityRoot.RevisionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionEdge.Cursor(childComplexity), true
+	case "RevisionEdge.node":
+		if e.ComplexityRoot.RevisionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevisionEdge.Node(childComplexity), true
+
 	case "RevokeApiKeyPayload.apiKey":
 		if e.ComplexityRoot.RevokeApiKeyPayload.APIKey == nil {
 			break
@@ -1700,18 +2705,47 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.Country(childComplexity), true
+	case "Stakeholder.createdAt":
+		if e.ComplexityRoot.Stakeholder.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.CreatedAt(childComplexity), true
+	case "Stakeholder.createdBy":
+		if e.ComplexityRoot.Stakeholder.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.CreatedBy(childComplexity), true
 	case "Stakeholder.description":
 		if e.ComplexityRoot.Stakeholder.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Stakeholder.Description(childComplexity), true
+	case "Stakeholder.firstPublishedAt":
+		if e.ComplexityRoot.Stakeholder.FirstPublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.FirstPublishedAt(childComplexity), true
 	case "Stakeholder.id":
 		if e.ComplexityRoot.Stakeholder.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Stakeholder.GlobalID(childComplexity), true
+	case "Stakeholder.history":
+		if e.ComplexityRoot.Stakeholder.History == nil {
+			break
+		}
+
+		args, err := ec.field_Stakeholder_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Stakeholder.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Stakeholder.initiatives":
 		if e.ComplexityRoot.Stakeholder.Initiatives == nil {
 			break
@@ -1774,6 +2808,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.Posts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*content.BlogPostFilter), args["orderBy"].([]*content.BlogPostOrder)), true
+	case "Stakeholder.publicationStatus":
+		if e.ComplexityRoot.Stakeholder.PublicationStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.PublicationStatus(childComplexity), true
+	case "Stakeholder.publishedAt":
+		if e.ComplexityRoot.Stakeholder.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.PublishedAt(childComplexity), true
+	case "Stakeholder.publishedVersion":
+		if e.ComplexityRoot.Stakeholder.PublishedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.PublishedVersion(childComplexity), true
 	case "Stakeholder.slug":
 		if e.ComplexityRoot.Stakeholder.Slug == nil {
 			break
@@ -1798,6 +2850,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Stakeholder.UpdatedAt(childComplexity), true
+	case "Stakeholder.updatedBy":
+		if e.ComplexityRoot.Stakeholder.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.UpdatedBy(childComplexity), true
+	case "Stakeholder.version":
+		if e.ComplexityRoot.Stakeholder.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Stakeholder.Version(childComplexity), true
 	case "Stakeholder.website":
 		if e.ComplexityRoot.Stakeholder.Website == nil {
 			break
@@ -1893,6 +2957,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StakeholderEdge.Node(childComplexity), true
 
+	case "StakeholderPayload.stakeholder":
+		if e.ComplexityRoot.StakeholderPayload.Stakeholder == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StakeholderPayload.Stakeholder(childComplexity), true
+
 	case "StakeholderPeerConnection.edges":
 		if e.ComplexityRoot.StakeholderPeerConnection.Edges == nil {
 			break
@@ -1986,6 +3057,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ToolkitSection.Children(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*content.ToolkitSectionFilter), args["orderBy"].([]*content.ToolkitSectionOrder)), true
+	case "ToolkitSection.createdAt":
+		if e.ComplexityRoot.ToolkitSection.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSection.CreatedAt(childComplexity), true
+	case "ToolkitSection.createdBy":
+		if e.ComplexityRoot.ToolkitSection.CreatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSection.CreatedBy(childComplexity), true
 	case "ToolkitSection.depth":
 		if e.ComplexityRoot.ToolkitSection.Depth == nil {
 			break
@@ -2003,12 +3086,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ToolkitSection.Descendants(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*content.ToolkitSectionFilter), args["orderBy"].([]*content.ToolkitSectionOrder)), true
+	case "ToolkitSection.firstPublishedAt":
+		if e.ComplexityRoot.ToolkitSection.FirstPublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSection.FirstPublishedAt(childComplexity), true
 	case "ToolkitSection.id":
 		if e.ComplexityRoot.ToolkitSection.GlobalID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.ToolkitSection.GlobalID(childComplexity), true
+	case "ToolkitSection.history":
+		if e.ComplexityRoot.ToolkitSection.History == nil {
+			break
+		}
+
+		args, err := ec.field_ToolkitSection_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.ToolkitSection.History(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "ToolkitSection.mentionedIn":
 		if e.ComplexityRoot.ToolkitSection.MentionedIn == nil {
 			break
@@ -2044,6 +3144,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ToolkitSection.Proposed(childComplexity), true
+	case "ToolkitSection.publicationStatus":
+		if e.ComplexityRoot.ToolkitSection.PublicationStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSection.PublicationStatus(childComplexity), true
+	case "ToolkitSection.publishedAt":
+		if e.ComplexityRoot.ToolkitSection.PublishedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSection.PublishedAt(childComplexity), true
+	case "ToolkitSection.publishedVersion":
+		if e.ComplexityRoot.ToolkitSection.PublishedVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSection.PublishedVersion(childComplexity), true
 	case "ToolkitSection.slug":
 		if e.ComplexityRoot.ToolkitSection.Slug == nil {
 			break
@@ -2080,6 +3198,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ToolkitSection.UpdatedAt(childComplexity), true
+	case "ToolkitSection.updatedBy":
+		if e.ComplexityRoot.ToolkitSection.UpdatedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSection.UpdatedBy(childComplexity), true
+	case "ToolkitSection.version":
+		if e.ComplexityRoot.ToolkitSection.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSection.Version(childComplexity), true
 
 	case "ToolkitSectionConnection.edges":
 		if e.ComplexityRoot.ToolkitSectionConnection.Edges == nil {
@@ -2119,6 +3249,13 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ToolkitSectionEdge.Node(childComplexity), true
 
+	case "ToolkitSectionPayload.toolkitSection":
+		if e.ComplexityRoot.ToolkitSectionPayload.ToolkitSection == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ToolkitSectionPayload.ToolkitSection(childComplexity), true
+
 	case "Viewer.name":
 		if e.ComplexityRoot.Viewer.Name == nil {
 			break
@@ -2148,6 +3285,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("CountryFilter", ec.unmarshalInputCountryFilter),
 			graphql.NewInputUnmarshaler("CountryOrder", ec.unmarshalInputCountryOrder),
 			graphql.NewInputUnmarshaler("CreateApiKeyInput", ec.unmarshalInputCreateApiKeyInput),
+			graphql.NewInputUnmarshaler("CreateBlogPostInput", ec.unmarshalInputCreateBlogPostInput),
+			graphql.NewInputUnmarshaler("CreateCoalitionInput", ec.unmarshalInputCreateCoalitionInput),
+			graphql.NewInputUnmarshaler("CreateInitiativeInput", ec.unmarshalInputCreateInitiativeInput),
+			graphql.NewInputUnmarshaler("CreateStakeholderInput", ec.unmarshalInputCreateStakeholderInput),
+			graphql.NewInputUnmarshaler("CreateToolkitSectionInput", ec.unmarshalInputCreateToolkitSectionInput),
 			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DateTimeRange", ec.unmarshalInputDateTimeRange),
 			graphql.NewInputUnmarshaler("InitiativeFilter", ec.unmarshalInputInitiativeFilter),
@@ -2159,6 +3301,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("StakeholderOrder", ec.unmarshalInputStakeholderOrder),
 			graphql.NewInputUnmarshaler("ToolkitSectionFilter", ec.unmarshalInputToolkitSectionFilter),
 			graphql.NewInputUnmarshaler("ToolkitSectionOrder", ec.unmarshalInputToolkitSectionOrder),
+			graphql.NewInputUnmarshaler("UpdateBlogPostInput", ec.unmarshalInputUpdateBlogPostInput),
+			graphql.NewInputUnmarshaler("UpdateCoalitionInput", ec.unmarshalInputUpdateCoalitionInput),
+			graphql.NewInputUnmarshaler("UpdateInitiativeInput", ec.unmarshalInputUpdateInitiativeInput),
+			graphql.NewInputUnmarshaler("UpdateStakeholderInput", ec.unmarshalInputUpdateStakeholderInput),
+			graphql.NewInputUnmarshaler("UpdateToolkitSectionInput", ec.unmarshalInputUpdateToolkitSectionInput),
 		)
 	}
 	first := true
@@ -2492,6 +3639,29 @@ type BlogPost implements Node {
   sourceUrl: String
   "When this content last changed."
   updatedAt: DateTime!
+  "Number of writes of this item: 1 when created, one more on each write. Every mutation names the version it was made against (` + "`" + `expectedVersion` + "`" + `)."
+  version: Int!
+  "How the draft stands to the published copy: never or no longer published, live and unchanged, live with unpublished changes, or archived."
+  publicationStatus: PublicationStatus!
+  "The version that is live (published); null when none is."
+  publishedVersion: Int
+  "When the item first went live; null when it never has."
+  firstPublishedAt: DateTime
+  "When the live version was published; null when none is live."
+  publishedAt: DateTime
+  "When the item was created."
+  createdAt: DateTime!
+  "Name of the API key that created the item (` + "`" + `system` + "`" + ` for the seed)."
+  createdBy: String!
+  "Name of the API key that wrote the current version."
+  updatedBy: String!
+  "The item's versions, newest first: who wrote each, when, how, which fields changed, and the item as it was."
+  history(
+    "How many versions (1–100, default 20)."
+    first: Int
+    "Versions after (older than) this cursor."
+    after: String
+  ): RevisionConnection!
   "Organisation that published the post, when known (some posts have no personal author)."
   publisher: Stakeholder
   "People who wrote the post."
@@ -2672,6 +3842,29 @@ type Coalition implements Node {
   sourceUrl: String
   "When this content last changed."
   updatedAt: DateTime!
+  "Number of writes of this item: 1 when created, one more on each write. Every mutation names the version it was made against (` + "`" + `expectedVersion` + "`" + `)."
+  version: Int!
+  "How the draft stands to the published copy: never or no longer published, live and unchanged, live with unpublished changes, or archived."
+  publicationStatus: PublicationStatus!
+  "The version that is live (published); null when none is."
+  publishedVersion: Int
+  "When the item first went live; null when it never has."
+  firstPublishedAt: DateTime
+  "When the live version was published; null when none is live."
+  publishedAt: DateTime
+  "When the item was created."
+  createdAt: DateTime!
+  "Name of the API key that created the item (` + "`" + `system` + "`" + ` for the seed)."
+  createdBy: String!
+  "Name of the API key that wrote the current version."
+  updatedBy: String!
+  "The item's versions, newest first: who wrote each, when, how, which fields changed, and the item as it was."
+  history(
+    "How many versions (1–100, default 20)."
+    first: Int
+    "Versions after (older than) this cursor."
+    after: String
+  ): RevisionConnection!
   """
   Who to contact about the coalition: its first coordinator by name, or else the Coalition's Secretariat, which
   liaises with every coordinating body.
@@ -3007,6 +4200,754 @@ extend type Query {
   ): CountryConnection!
 }
 `, BuiltIn: false},
+	{Name: "../editing.graphqls", Input: `# Editing: the two stages, versions, history, the change feed, and the mutations. Every mutation needs an API key
+# with the EDITOR role or above (Authorization: Bearer cgk_…), writes the DRAFT stage and answers with it.
+
+"How an item's draft stands to its published copy."
+enum PublicationStatus {
+  "Not live: never published, or unpublished since."
+  DRAFT
+  "Live, and the draft has not changed since it was published."
+  PUBLISHED
+  "Live, with changes to the draft that are not published yet: the live page still shows the published version."
+  CHANGED
+  "Taken off the site and set aside; publishing it again brings it back."
+  ARCHIVED
+}
+
+"What a write did to an item."
+enum Operation {
+  "Created the item."
+  CREATE
+  "Changed the item's draft (an update, a relation edit or a move)."
+  UPDATE
+  "Deleted the item from both stages."
+  DELETE
+  "Published the draft."
+  PUBLISH
+  "Took the item off the published stage."
+  UNPUBLISH
+  "Unpublished the item and set it aside."
+  ARCHIVE
+  "Wrote an earlier version back as the draft."
+  RESTORE
+}
+
+"Any JSON value, written as JSON (not as a string holding JSON)."
+scalar JSON
+
+"One version of an item, as its history keeps it."
+type Revision {
+  "The version number: 1 for the first."
+  version: Int!
+  "When the version was written."
+  at: DateTime!
+  "Name of the API key that wrote it."
+  by: String!
+  "How it was written."
+  operation: Operation!
+  "Names of the fields that differ from the version before (all of them for the first version)."
+  changedFields: [String!]!
+  "The item at this version, as JSON with the field names of the schema's types."
+  snapshot: JSON!
+}
+
+"A page of an item's versions, newest first (Relay cursor connection)."
+type RevisionConnection {
+  "The versions on this page, each with its cursor."
+  edges: [RevisionEdge!]!
+  "The versions on this page, without cursors."
+  nodes: [Revision!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "Number of versions the history holds, on all pages."
+  totalCount: Int!
+}
+
+"A version in an item's history."
+type RevisionEdge {
+  "Opaque cursor for paging from this version."
+  cursor: String!
+  "The version."
+  node: Revision!
+}
+
+"""
+One entry of the change feed: the last write of an item, at its store-wide revision. An item written again moves to
+the end of the feed with its new revision, so a client that remembers the last cursor it read and asks for the
+changes after it misses no write.
+"""
+type Change {
+  "Store-wide revision of the write: it grows with every write, across all types."
+  revision: Int!
+  "Type of the item."
+  type: ContentType!
+  "Global ID of the item (also for a deleted one)."
+  id: ID!
+  "What the write did."
+  operation: Operation!
+  "The item's version after the write."
+  version: Int!
+  "When the write happened."
+  at: DateTime!
+  "Name of the API key that made the write."
+  by: String!
+  "The item as the request's stage shows it; null when it was deleted or that stage does not show it."
+  node: Content
+}
+
+"""
+A page of the change feed, in revision order (Relay cursor connection). It has no totalCount: the feed grows while it
+is read.
+"""
+type ChangeConnection {
+  "The changes on this page, each with its cursor."
+  edges: [ChangeEdge!]!
+  "The changes on this page, without cursors."
+  nodes: [Change!]!
+  "Paging information; hasNextPage tells whether more changes follow now."
+  pageInfo: PageInfo!
+}
+
+"A change in the feed."
+type ChangeEdge {
+  "Opaque cursor of this change: give it as ` + "`" + `after` + "`" + ` to read the changes that follow it."
+  cursor: String!
+  "The change."
+  node: Change!
+}
+
+"What a coalition mutation answers: the coalition as it is now, in the draft stage."
+type CoalitionPayload {
+  "The coalition after the write."
+  coalition: Coalition
+}
+
+"What a stakeholder mutation answers: the stakeholder as it is now, in the draft stage."
+type StakeholderPayload {
+  "The stakeholder after the write."
+  stakeholder: Stakeholder
+}
+
+"What an initiative mutation answers: the initiative as it is now, in the draft stage."
+type InitiativePayload {
+  "The initiative after the write."
+  initiative: Initiative
+}
+
+"What a toolkit section mutation answers: the section as it is now, in the draft stage."
+type ToolkitSectionPayload {
+  "The section after the write."
+  toolkitSection: ToolkitSection
+}
+
+"What a blog post mutation answers: the post as it is now, in the draft stage."
+type BlogPostPayload {
+  "The post after the write."
+  blogPost: BlogPost
+}
+
+"What a delete answers."
+type DeletePayload {
+  "Global ID of the item deleted from both stages."
+  deletedId: ID!
+}
+
+extend type Query {
+  """
+  The change feed: each item's last write, in revision order, after the cursor given. Anonymous requests read the
+  PUBLISHED stage's feed (its publications and unpublications); a request with ` + "`" + `Stage: DRAFT` + "`" + ` reads every write.
+  """
+  changes(
+    "Only the changes after this cursor (an endCursor or edge cursor of this feed); from the start when left out."
+    after: String
+    "How many changes (1–100, default 100)."
+    first: Int = 100
+    "Only changes of these types; all when left out."
+    types: [ContentType!]
+  ): ChangeConnection!
+}
+
+# The writes. Each needs an API key with the EDITOR role or above, writes the DRAFT stage (publish and unpublish
+# also change PUBLISHED) and answers with the item as the draft stage shows it. Each is all or nothing: a failed
+# mutation writes nothing. Bad input is BAD_USER_INPUT, one error per bad field with ` + "`" + `extensions.field` + "`" + ` naming it
+# (` + "`" + `input.website` + "`" + `, ` + "`" + `input.partners.2` + "`" + `).
+extend type Mutation {
+  "Creates a coalition in the draft stage, at version 1 and DRAFT: not live until published."
+  createCoalition("The new coalition's fields." input: CreateCoalitionInput!): CoalitionPayload
+  "Changes some fields of a coalition's draft (see UpdateCoalitionInput); a published item stays live as it was until published again."
+  updateCoalition(
+    "Global ID of the coalition."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "The changes."
+    input: UpdateCoalitionInput!
+  ): CoalitionPayload
+  """
+  Deletes a coalition from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
+  """
+  deleteCoalition(
+    "Global ID of the coalition."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Remove the references other items hold to this one first (a new version of each), instead of refusing."
+    detach: Boolean = false
+  ): DeletePayload
+  "Publishes the draft of a coalition as it is at expectedVersion, with its relations to published items; the draft becomes the next version, PUBLISHED."
+  publishCoalition(
+    "Global ID of the coalition."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): CoalitionPayload
+  "Takes a coalition off the published stage, with every published reference to it; the draft stays, DRAFT, at the next version."
+  unpublishCoalition(
+    "Global ID of the coalition."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): CoalitionPayload
+  "Unpublishes a coalition, as unpublishCoalition does, and marks it ARCHIVED."
+  archiveCoalition(
+    "Global ID of the coalition."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): CoalitionPayload
+  "Writes a coalition back as it was at an earlier version of its history, as a new draft version; NOT_FOUND naming ` + "`" + `version` + "`" + ` when the history has no such version."
+  restoreCoalitionRevision(
+    "Global ID of the coalition."
+    id: ID!
+    "The version of the history to write back."
+    version: Int!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): CoalitionPayload
+  "Adds a stakeholder to a coalition's members; CONFLICT naming ` + "`" + `stakeholder` + "`" + ` when it is a member already."
+  addCoalitionMember(
+    "Global ID of the coalition."
+    coalition: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Global ID of the stakeholder to add; it must exist in the draft stage."
+    stakeholder: ID!
+    "What the stakeholder does in the coalition."
+    role: MembershipRole!
+    "Year the stakeholder joined: from 1900 to 2100."
+    since: Int
+  ): CoalitionPayload
+  "Changes a member's role or year: a value left out stays as it is; ` + "`" + `since: null` + "`" + ` clears the year. NOT_FOUND naming ` + "`" + `stakeholder` + "`" + ` when it is not a member."
+  updateCoalitionMember(
+    "Global ID of the coalition."
+    coalition: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Global ID of the member."
+    stakeholder: ID!
+    "The member's new role."
+    role: MembershipRole
+    "The year the member joined (1900 to 2100); null clears it."
+    since: Int
+  ): CoalitionPayload
+  "Removes a stakeholder from a coalition's members. NOT_FOUND naming ` + "`" + `stakeholder` + "`" + ` when it is not a member."
+  removeCoalitionMember(
+    "Global ID of the coalition."
+    coalition: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Global ID of the member to remove."
+    stakeholder: ID!
+  ): CoalitionPayload
+  "Creates a stakeholder in the draft stage, at version 1 and DRAFT: not live until published."
+  createStakeholder("The new stakeholder's fields." input: CreateStakeholderInput!): StakeholderPayload
+  "Changes some fields of a stakeholder's draft (see UpdateStakeholderInput); a published item stays live as it was until published again."
+  updateStakeholder(
+    "Global ID of the stakeholder."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "The changes."
+    input: UpdateStakeholderInput!
+  ): StakeholderPayload
+  """
+  Deletes a stakeholder from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
+  """
+  deleteStakeholder(
+    "Global ID of the stakeholder."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Remove the references other items hold to this one first (a new version of each), instead of refusing."
+    detach: Boolean = false
+  ): DeletePayload
+  "Publishes the draft of a stakeholder as it is at expectedVersion, with its relations to published items; the draft becomes the next version, PUBLISHED."
+  publishStakeholder(
+    "Global ID of the stakeholder."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): StakeholderPayload
+  "Takes a stakeholder off the published stage, with every published reference to it; the draft stays, DRAFT, at the next version."
+  unpublishStakeholder(
+    "Global ID of the stakeholder."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): StakeholderPayload
+  "Unpublishes a stakeholder, as unpublishStakeholder does, and marks it ARCHIVED."
+  archiveStakeholder(
+    "Global ID of the stakeholder."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): StakeholderPayload
+  "Writes a stakeholder back as it was at an earlier version of its history, as a new draft version; NOT_FOUND naming ` + "`" + `version` + "`" + ` when the history has no such version."
+  restoreStakeholderRevision(
+    "Global ID of the stakeholder."
+    id: ID!
+    "The version of the history to write back."
+    version: Int!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): StakeholderPayload
+  "Creates an initiative in the draft stage, at version 1 and DRAFT: not live until published."
+  createInitiative("The new initiative's fields." input: CreateInitiativeInput!): InitiativePayload
+  "Changes some fields of an initiative's draft (see UpdateInitiativeInput); a published item stays live as it was until published again."
+  updateInitiative(
+    "Global ID of the initiative."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "The changes."
+    input: UpdateInitiativeInput!
+  ): InitiativePayload
+  """
+  Deletes an initiative from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
+  """
+  deleteInitiative(
+    "Global ID of the initiative."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Remove the references other items hold to this one first (a new version of each), instead of refusing."
+    detach: Boolean = false
+  ): DeletePayload
+  "Publishes the draft of an initiative as it is at expectedVersion, with its relations to published items; the draft becomes the next version, PUBLISHED."
+  publishInitiative(
+    "Global ID of the initiative."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): InitiativePayload
+  "Takes an initiative off the published stage, with every published reference to it; the draft stays, DRAFT, at the next version."
+  unpublishInitiative(
+    "Global ID of the initiative."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): InitiativePayload
+  "Unpublishes an initiative, as unpublishInitiative does, and marks it ARCHIVED."
+  archiveInitiative(
+    "Global ID of the initiative."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): InitiativePayload
+  "Writes an initiative back as it was at an earlier version of its history, as a new draft version; NOT_FOUND naming ` + "`" + `version` + "`" + ` when the history has no such version."
+  restoreInitiativeRevision(
+    "Global ID of the initiative."
+    id: ID!
+    "The version of the history to write back."
+    version: Int!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): InitiativePayload
+  "Creates a toolkit section in the draft stage, at version 1 and DRAFT: not live until published."
+  createToolkitSection("The new toolkit section's fields." input: CreateToolkitSectionInput!): ToolkitSectionPayload
+  "Changes some fields of a toolkit section's draft (see UpdateToolkitSectionInput); a published item stays live as it was until published again."
+  updateToolkitSection(
+    "Global ID of the toolkit section."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "The changes."
+    input: UpdateToolkitSectionInput!
+  ): ToolkitSectionPayload
+  """
+  Deletes a toolkit section from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
+  """
+  deleteToolkitSection(
+    "Global ID of the toolkit section."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Remove the references other items hold to this one first (a new version of each), instead of refusing."
+    detach: Boolean = false
+  ): DeletePayload
+  "Publishes the draft of a toolkit section as it is at expectedVersion, with its relations to published items; the draft becomes the next version, PUBLISHED."
+  publishToolkitSection(
+    "Global ID of the toolkit section."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): ToolkitSectionPayload
+  "Takes a toolkit section off the published stage, with every published reference to it; the draft stays, DRAFT, at the next version."
+  unpublishToolkitSection(
+    "Global ID of the toolkit section."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): ToolkitSectionPayload
+  "Unpublishes a toolkit section, as unpublishToolkitSection does, and marks it ARCHIVED."
+  archiveToolkitSection(
+    "Global ID of the toolkit section."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): ToolkitSectionPayload
+  "Writes a toolkit section back as it was at an earlier version of its history, as a new draft version; NOT_FOUND naming ` + "`" + `version` + "`" + ` when the history has no such version."
+  restoreToolkitSectionRevision(
+    "Global ID of the toolkit section."
+    id: ID!
+    "The version of the history to write back."
+    version: Int!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): ToolkitSectionPayload
+  """
+  Moves a toolkit section to another place in the tree: under ` + "`" + `parent` + "`" + ` (left out: the same parent; null: a
+  chapter) at ` + "`" + `position` + "`" + ` among its siblings, which are renumbered; its sub-sections move with it. A section never
+  goes under itself or one of its own sub-sections (BAD_USER_INPUT naming ` + "`" + `parent` + "`" + `).
+  """
+  moveToolkitSection(
+    "Global ID of the section."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Global ID of the new parent section; null for a chapter; left out to stay under the same parent."
+    parent: ID
+    "Place among the new siblings, from 1 to 9999."
+    position: Int!
+  ): ToolkitSectionPayload
+  "Creates a blog post in the draft stage, at version 1 and DRAFT: not live until published."
+  createBlogPost("The new blog post's fields." input: CreateBlogPostInput!): BlogPostPayload
+  "Changes some fields of a blog post's draft (see UpdateBlogPostInput); a published item stays live as it was until published again."
+  updateBlogPost(
+    "Global ID of the blog post."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "The changes."
+    input: UpdateBlogPostInput!
+  ): BlogPostPayload
+  """
+  Deletes a blog post from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
+  """
+  deleteBlogPost(
+    "Global ID of the blog post."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+    "Remove the references other items hold to this one first (a new version of each), instead of refusing."
+    detach: Boolean = false
+  ): DeletePayload
+  "Publishes the draft of a blog post as it is at expectedVersion, with its relations to published items; the draft becomes the next version, PUBLISHED."
+  publishBlogPost(
+    "Global ID of the blog post."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): BlogPostPayload
+  "Takes a blog post off the published stage, with every published reference to it; the draft stays, DRAFT, at the next version."
+  unpublishBlogPost(
+    "Global ID of the blog post."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): BlogPostPayload
+  "Unpublishes a blog post, as unpublishBlogPost does, and marks it ARCHIVED."
+  archiveBlogPost(
+    "Global ID of the blog post."
+    id: ID!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): BlogPostPayload
+  "Writes a blog post back as it was at an earlier version of its history, as a new draft version; NOT_FOUND naming ` + "`" + `version` + "`" + ` when the history has no such version."
+  restoreBlogPostRevision(
+    "Global ID of the blog post."
+    id: ID!
+    "The version of the history to write back."
+    version: Int!
+    "The version the mutation is made against (the item's ` + "`" + `version` + "`" + ` as last read): CONFLICT, with ` + "`" + `extensions.currentVersion` + "`" + `, when the item is at another version; nothing is written."
+    expectedVersion: Int!
+  ): BlogPostPayload
+}
+"The fields of a new coalition. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields."
+input CreateCoalitionInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String!
+  "The coalition's name: one line, not blank, at most 200 characters."
+  name: String!
+  "Country the coalition works in: an ISO 3166-1 alpha-2 code in capitals (` + "`" + `IE` + "`" + `) of a country the graph has."
+  country: String!
+  "Whether the coalition has launched or is still forming."
+  status: CoalitionStatus!
+  "Geographic reach of the coalition."
+  scope: CoalitionScope!
+  "Year the coalition launched: from 1900 to 2100."
+  launchYear: Int
+  "What the coalition is and does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  description: String
+  "The coalition's own website: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  website: String
+  "Areas the coalition works in, none twice."
+  focusAreas: [FocusArea!]
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the facts come from: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+}
+
+"""
+Changes to a coalition: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+required field (one that is non-null in CreateCoalitionInput) is BAD_USER_INPUT. Give at least one field.
+"""
+input UpdateCoalitionInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String
+  "The coalition's name: one line, not blank, at most 200 characters."
+  name: String
+  "Country the coalition works in: an ISO 3166-1 alpha-2 code in capitals (` + "`" + `IE` + "`" + `) of a country the graph has."
+  country: String
+  "Whether the coalition has launched or is still forming."
+  status: CoalitionStatus
+  "Geographic reach of the coalition."
+  scope: CoalitionScope
+  "Year the coalition launched: from 1900 to 2100."
+  launchYear: Int
+  "What the coalition is and does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  description: String
+  "The coalition's own website: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  website: String
+  "Areas the coalition works in, none twice."
+  focusAreas: [FocusArea!]
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the facts come from: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+}
+
+"The fields of a new stakeholder. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields."
+input CreateStakeholderInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String!
+  "Name of the organisation or person: one line, not blank, at most 200 characters."
+  name: String!
+  "Organisation or person."
+  kind: StakeholderKind!
+  "Sector the stakeholder belongs to."
+  category: StakeholderCategory!
+  "Country the stakeholder is based in: an ISO 3166-1 alpha-2 code in capitals (` + "`" + `IE` + "`" + `) of a country the graph has."
+  country: String
+  "For a person only: their title or role; one line, not blank, at most 200 characters. An ORGANISATION has none."
+  position: String
+  "Who the stakeholder is and what it does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  description: String
+  "Website: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  website: String
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the facts come from: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+}
+
+"""
+Changes to a stakeholder: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+required field (one that is non-null in CreateStakeholderInput) is BAD_USER_INPUT. Give at least one field.
+"""
+input UpdateStakeholderInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String
+  "Name of the organisation or person: one line, not blank, at most 200 characters."
+  name: String
+  "Organisation or person."
+  kind: StakeholderKind
+  "Sector the stakeholder belongs to."
+  category: StakeholderCategory
+  "Country the stakeholder is based in: an ISO 3166-1 alpha-2 code in capitals (` + "`" + `IE` + "`" + `) of a country the graph has."
+  country: String
+  "For a person only: their title or role; one line, not blank, at most 200 characters. An ORGANISATION has none."
+  position: String
+  "Who the stakeholder is and what it does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  description: String
+  "Website: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  website: String
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the facts come from: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+}
+
+"The fields of a new initiative. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields."
+input CreateInitiativeInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String!
+  "Name of the initiative: one line, not blank, at most 200 characters."
+  name: String!
+  "Geographic reach."
+  scope: InitiativeScope!
+  "Countries the initiative works in: ISO 3166-1 alpha-2 codes in capitals of countries the graph has, none twice; empty for European-wide ones."
+  countries: [String!]
+  "Year the initiative started: from 1900 to 2100."
+  startYear: Int
+  "What the initiative does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  description: String
+  "Website: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  website: String
+  "Areas the initiative works in, none twice."
+  focusAreas: [FocusArea!]
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the facts come from: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+  "Stakeholders (global IDs) that run or support the initiative, none twice; each must exist in the draft stage."
+  partners: [ID!]
+  "Coalitions (global IDs) linked to the initiative, none twice; each must exist in the draft stage."
+  coalitions: [ID!]
+}
+
+"""
+Changes to an initiative: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+required field (one that is non-null in CreateInitiativeInput) is BAD_USER_INPUT. Give at least one field.
+"""
+input UpdateInitiativeInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String
+  "Name of the initiative: one line, not blank, at most 200 characters."
+  name: String
+  "Geographic reach."
+  scope: InitiativeScope
+  "Countries the initiative works in: ISO 3166-1 alpha-2 codes in capitals of countries the graph has, none twice; empty for European-wide ones."
+  countries: [String!]
+  "Year the initiative started: from 1900 to 2100."
+  startYear: Int
+  "What the initiative does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  description: String
+  "Website: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  website: String
+  "Areas the initiative works in, none twice."
+  focusAreas: [FocusArea!]
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the facts come from: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+  "Stakeholders (global IDs) that run or support the initiative, none twice; each must exist in the draft stage."
+  partners: [ID!]
+  "Coalitions (global IDs) linked to the initiative, none twice; each must exist in the draft stage."
+  coalitions: [ID!]
+}
+
+"The fields of a new toolkit section. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields."
+input CreateToolkitSectionInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String!
+  "Heading of the section: one line, not blank, at most 200 characters."
+  title: String!
+  "The section this one belongs to (global ID; it must exist in the draft stage); leave it out for a chapter."
+  parent: ID
+  "Place among its siblings, from 1 to 9999."
+  order: Int!
+  "One or two sentences on what the section covers: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  summary: String
+  "Full text of the section, paragraphs separated by blank lines: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  body: String
+  "True where the section is an editorial proposal rather than text of the official toolkit; default false."
+  proposed: Boolean
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the section draws on: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+}
+
+"""
+Changes to a toolkit section: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+required field (one that is non-null in CreateToolkitSectionInput) is BAD_USER_INPUT. Give at least one field.
+"""
+input UpdateToolkitSectionInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String
+  "Heading of the section: one line, not blank, at most 200 characters."
+  title: String
+  "One or two sentences on what the section covers: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  summary: String
+  "Full text of the section, paragraphs separated by blank lines: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  body: String
+  "True where the section is an editorial proposal rather than text of the official toolkit; default false."
+  proposed: Boolean
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the section draws on: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+}
+
+"The fields of a new blog post. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields."
+input CreateBlogPostInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String!
+  "Title of the post: one line, not blank, at most 200 characters."
+  title: String!
+  "Day the post was published: in the years 1900 to 2100."
+  publishedOn: Date
+  "A sentence or two to show in lists: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  excerpt: String
+  "Full text, paragraphs separated by blank lines: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  body: String
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the post was taken from: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+  "Organisation (a stakeholder's global ID, of kind ORGANISATION) that published the post; it must exist in the draft stage."
+  publisher: ID
+  "People (stakeholders' global IDs, of kind PERSON) who wrote the post, in order, none twice; each must exist in the draft stage."
+  authors: [ID!]
+  "Content (global IDs of coalitions, stakeholders, initiatives, toolkit sections or blog posts) the post mentions, in order, none twice; each must exist in the draft stage."
+  mentions: [ID!]
+}
+
+"""
+Changes to a blog post: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+required field (one that is non-null in CreateBlogPostInput) is BAD_USER_INPUT. Give at least one field.
+"""
+input UpdateBlogPostInput {
+  "URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (` + "`" + `digital-skills` + "`" + `), at most 100 characters. Taken by another item: CONFLICT."
+  slug: String
+  "Title of the post: one line, not blank, at most 200 characters."
+  title: String
+  "Day the post was published: in the years 1900 to 2100."
+  publishedOn: Date
+  "A sentence or two to show in lists: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  excerpt: String
+  "Full text, paragraphs separated by blank lines: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters."
+  body: String
+  "Free-form labels: each one line, not blank, at most 50 characters, none twice."
+  tags: [String!]
+  "Public page the post was taken from: an absolute ` + "`" + `http` + "`" + ` or ` + "`" + `https` + "`" + ` URL, at most 2048 bytes."
+  sourceUrl: String
+  "Organisation (a stakeholder's global ID, of kind ORGANISATION) that published the post; it must exist in the draft stage."
+  publisher: ID
+  "People (stakeholders' global IDs, of kind PERSON) who wrote the post, in order, none twice; each must exist in the draft stage."
+  authors: [ID!]
+  "Content (global IDs of coalitions, stakeholders, initiatives, toolkit sections or blog posts) the post mentions, in order, none twice; each must exist in the draft stage."
+  mentions: [ID!]
+}
+`, BuiltIn: false},
 	{Name: "../initiative.graphqls", Input: `"""
 A multi-stakeholder partnership that pursues the Coalition's goals with locally adapted solutions: a programme, a
 campaign, a platform. Visitors who want to cooperate contact its partners or the Secretariat.
@@ -3036,6 +4977,29 @@ type Initiative implements Node {
   sourceUrl: String
   "When this content last changed."
   updatedAt: DateTime!
+  "Number of writes of this item: 1 when created, one more on each write. Every mutation names the version it was made against (` + "`" + `expectedVersion` + "`" + `)."
+  version: Int!
+  "How the draft stands to the published copy: never or no longer published, live and unchanged, live with unpublished changes, or archived."
+  publicationStatus: PublicationStatus!
+  "The version that is live (published); null when none is."
+  publishedVersion: Int
+  "When the item first went live; null when it never has."
+  firstPublishedAt: DateTime
+  "When the live version was published; null when none is live."
+  publishedAt: DateTime
+  "When the item was created."
+  createdAt: DateTime!
+  "Name of the API key that created the item (` + "`" + `system` + "`" + ` for the seed)."
+  createdBy: String!
+  "Name of the API key that wrote the current version."
+  updatedBy: String!
+  "The item's versions, newest first: who wrote each, when, how, which fields changed, and the item as it was."
+  history(
+    "How many versions (1–100, default 20)."
+    first: Int
+    "Versions after (older than) this cursor."
+    after: String
+  ): RevisionConnection!
   "Who to contact to cooperate with the initiative: its first partner by name, or else the Coalition's Secretariat."
   contact: Stakeholder!
   "Organisations and people that run or support the initiative."
@@ -3522,6 +5486,29 @@ type Stakeholder implements Node {
   sourceUrl: String
   "When this content last changed."
   updatedAt: DateTime!
+  "Number of writes of this item: 1 when created, one more on each write. Every mutation names the version it was made against (` + "`" + `expectedVersion` + "`" + `)."
+  version: Int!
+  "How the draft stands to the published copy: never or no longer published, live and unchanged, live with unpublished changes, or archived."
+  publicationStatus: PublicationStatus!
+  "The version that is live (published); null when none is."
+  publishedVersion: Int
+  "When the item first went live; null when it never has."
+  firstPublishedAt: DateTime
+  "When the live version was published; null when none is live."
+  publishedAt: DateTime
+  "When the item was created."
+  createdAt: DateTime!
+  "Name of the API key that created the item (` + "`" + `system` + "`" + ` for the seed)."
+  createdBy: String!
+  "Name of the API key that wrote the current version."
+  updatedBy: String!
+  "The item's versions, newest first: who wrote each, when, how, which fields changed, and the item as it was."
+  history(
+    "How many versions (1–100, default 20)."
+    first: Int
+    "Versions after (older than) this cursor."
+    after: String
+  ): RevisionConnection!
   "Coalitions this stakeholder belongs to; each edge carries its role and the year it joined."
   coalitions(
     "Page forward: how many (1–100, default 20)."
@@ -3795,6 +5782,29 @@ type ToolkitSection implements Node {
   sourceUrl: String
   "When this content last changed."
   updatedAt: DateTime!
+  "Number of writes of this item: 1 when created, one more on each write. Every mutation names the version it was made against (` + "`" + `expectedVersion` + "`" + `)."
+  version: Int!
+  "How the draft stands to the published copy: never or no longer published, live and unchanged, live with unpublished changes, or archived."
+  publicationStatus: PublicationStatus!
+  "The version that is live (published); null when none is."
+  publishedVersion: Int
+  "When the item first went live; null when it never has."
+  firstPublishedAt: DateTime
+  "When the live version was published; null when none is live."
+  publishedAt: DateTime
+  "When the item was created."
+  createdAt: DateTime!
+  "Name of the API key that created the item (` + "`" + `system` + "`" + ` for the seed)."
+  createdBy: String!
+  "Name of the API key that wrote the current version."
+  updatedBy: String!
+  "The item's versions, newest first: who wrote each, when, how, which fields changed, and the item as it was."
+  history(
+    "How many versions (1–100, default 20)."
+    first: Int
+    "Versions after (older than) this cursor."
+    after: String
+  ): RevisionConnection!
   "The section this one belongs to; null for a chapter."
   parent: ToolkitSection
   "Sections from the chapter down to this section's parent (the breadcrumb), root first."
@@ -3993,6 +6003,24 @@ func (ec *executionContext) childFields_BlogPost(ctx context.Context, field grap
 		return ec.fieldContext_BlogPost_sourceUrl(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_BlogPost_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_BlogPost_version(ctx, field)
+	case "publicationStatus":
+		return ec.fieldContext_BlogPost_publicationStatus(ctx, field)
+	case "publishedVersion":
+		return ec.fieldContext_BlogPost_publishedVersion(ctx, field)
+	case "firstPublishedAt":
+		return ec.fieldContext_BlogPost_firstPublishedAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_BlogPost_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_BlogPost_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_BlogPost_createdBy(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_BlogPost_updatedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_BlogPost_history(ctx, field)
 	case "publisher":
 		return ec.fieldContext_BlogPost_publisher(ctx, field)
 	case "authors":
@@ -4029,6 +6057,58 @@ func (ec *executionContext) childFields_BlogPostEdge(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type BlogPostEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_BlogPostPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "blogPost":
+		return ec.fieldContext_BlogPostPayload_blogPost(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BlogPostPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "revision":
+		return ec.fieldContext_Change_revision(ctx, field)
+	case "type":
+		return ec.fieldContext_Change_type(ctx, field)
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "operation":
+		return ec.fieldContext_Change_operation(ctx, field)
+	case "version":
+		return ec.fieldContext_Change_version(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "by":
+		return ec.fieldContext_Change_by(ctx, field)
+	case "node":
+		return ec.fieldContext_Change_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_Coalition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4057,6 +6137,24 @@ func (ec *executionContext) childFields_Coalition(ctx context.Context, field gra
 		return ec.fieldContext_Coalition_sourceUrl(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Coalition_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Coalition_version(ctx, field)
+	case "publicationStatus":
+		return ec.fieldContext_Coalition_publicationStatus(ctx, field)
+	case "publishedVersion":
+		return ec.fieldContext_Coalition_publishedVersion(ctx, field)
+	case "firstPublishedAt":
+		return ec.fieldContext_Coalition_firstPublishedAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Coalition_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Coalition_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Coalition_createdBy(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_Coalition_updatedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_Coalition_history(ctx, field)
 	case "contact":
 		return ec.fieldContext_Coalition_contact(ctx, field)
 	case "members":
@@ -4119,6 +6217,14 @@ func (ec *executionContext) childFields_CoalitionMemberEdge(ctx context.Context,
 		return ec.fieldContext_CoalitionMemberEdge_since(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CoalitionMemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CoalitionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "coalition":
+		return ec.fieldContext_CoalitionPayload_coalition(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CoalitionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_ContentConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4201,6 +6307,14 @@ func (ec *executionContext) childFields_CreateApiKeyPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateApiKeyPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DeletePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "deletedId":
+		return ec.fieldContext_DeletePayload_deletedId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_GraphEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "from":
@@ -4263,6 +6377,24 @@ func (ec *executionContext) childFields_Initiative(ctx context.Context, field gr
 		return ec.fieldContext_Initiative_sourceUrl(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Initiative_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Initiative_version(ctx, field)
+	case "publicationStatus":
+		return ec.fieldContext_Initiative_publicationStatus(ctx, field)
+	case "publishedVersion":
+		return ec.fieldContext_Initiative_publishedVersion(ctx, field)
+	case "firstPublishedAt":
+		return ec.fieldContext_Initiative_firstPublishedAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Initiative_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Initiative_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Initiative_createdBy(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_Initiative_updatedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_Initiative_history(ctx, field)
 	case "contact":
 		return ec.fieldContext_Initiative_contact(ctx, field)
 	case "partners":
@@ -4299,6 +6431,14 @@ func (ec *executionContext) childFields_InitiativeEdge(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type InitiativeEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_InitiativePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "initiative":
+		return ec.fieldContext_InitiativePayload_initiative(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type InitiativePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -4323,6 +6463,48 @@ func (ec *executionContext) childFields_Path(ctx context.Context, field graphql.
 		return ec.fieldContext_Path_edges(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Path", field.Name)
+}
+
+func (ec *executionContext) childFields_Revision(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "version":
+		return ec.fieldContext_Revision_version(ctx, field)
+	case "at":
+		return ec.fieldContext_Revision_at(ctx, field)
+	case "by":
+		return ec.fieldContext_Revision_by(ctx, field)
+	case "operation":
+		return ec.fieldContext_Revision_operation(ctx, field)
+	case "changedFields":
+		return ec.fieldContext_Revision_changedFields(ctx, field)
+	case "snapshot":
+		return ec.fieldContext_Revision_snapshot(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Revision", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RevisionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RevisionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RevisionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RevisionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RevisionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RevisionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevisionEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_RevokeApiKeyPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4399,6 +6581,24 @@ func (ec *executionContext) childFields_Stakeholder(ctx context.Context, field g
 		return ec.fieldContext_Stakeholder_sourceUrl(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Stakeholder_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_Stakeholder_version(ctx, field)
+	case "publicationStatus":
+		return ec.fieldContext_Stakeholder_publicationStatus(ctx, field)
+	case "publishedVersion":
+		return ec.fieldContext_Stakeholder_publishedVersion(ctx, field)
+	case "firstPublishedAt":
+		return ec.fieldContext_Stakeholder_firstPublishedAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_Stakeholder_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Stakeholder_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_Stakeholder_createdBy(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_Stakeholder_updatedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_Stakeholder_history(ctx, field)
 	case "coalitions":
 		return ec.fieldContext_Stakeholder_coalitions(ctx, field)
 	case "initiatives":
@@ -4463,6 +6663,14 @@ func (ec *executionContext) childFields_StakeholderEdge(ctx context.Context, fie
 		return ec.fieldContext_StakeholderEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StakeholderEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StakeholderPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "stakeholder":
+		return ec.fieldContext_StakeholderPayload_stakeholder(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StakeholderPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_StakeholderPeerConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4537,6 +6745,24 @@ func (ec *executionContext) childFields_ToolkitSection(ctx context.Context, fiel
 		return ec.fieldContext_ToolkitSection_sourceUrl(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_ToolkitSection_updatedAt(ctx, field)
+	case "version":
+		return ec.fieldContext_ToolkitSection_version(ctx, field)
+	case "publicationStatus":
+		return ec.fieldContext_ToolkitSection_publicationStatus(ctx, field)
+	case "publishedVersion":
+		return ec.fieldContext_ToolkitSection_publishedVersion(ctx, field)
+	case "firstPublishedAt":
+		return ec.fieldContext_ToolkitSection_firstPublishedAt(ctx, field)
+	case "publishedAt":
+		return ec.fieldContext_ToolkitSection_publishedAt(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ToolkitSection_createdAt(ctx, field)
+	case "createdBy":
+		return ec.fieldContext_ToolkitSection_createdBy(ctx, field)
+	case "updatedBy":
+		return ec.fieldContext_ToolkitSection_updatedBy(ctx, field)
+	case "history":
+		return ec.fieldContext_ToolkitSection_history(ctx, field)
 	case "parent":
 		return ec.fieldContext_ToolkitSection_parent(ctx, field)
 	case "ancestors":
@@ -4573,6 +6799,14 @@ func (ec *executionContext) childFields_ToolkitSectionEdge(ctx context.Context, 
 		return ec.fieldContext_ToolkitSectionEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ToolkitSectionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ToolkitSectionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "toolkitSection":
+		return ec.fieldContext_ToolkitSectionPayload_toolkitSection(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ToolkitSectionPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4755,6 +6989,28 @@ func (ec *executionContext) field_BlogPost_authors_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_BlogPost_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_BlogPost_mentionedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4852,6 +7108,28 @@ func (ec *executionContext) field_BlogPost_mentions_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["types"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Coalition_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5241,6 +7519,28 @@ func (ec *executionContext) field_Initiative_coalitions_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Initiative_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Initiative_mentionedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5349,6 +7649,162 @@ func (ec *executionContext) field_Initiative_partners_args(ctx context.Context, 
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addCoalitionMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "coalition",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coalition"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "stakeholder",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["stakeholder"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (content.MembershipRole, error) {
+			return ec.unmarshalNMembershipRole2coalitiongraphᚋinternalᚋcontentᚐMembershipRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveBlogPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveCoalition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_archiveToolkitSection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5363,6 +7819,554 @@ func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createBlogPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateBlogPostInput, error) {
+			return ec.unmarshalNCreateBlogPostInput2coalitiongraphᚋgraphᚋmodelᚐCreateBlogPostInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createCoalition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateCoalitionInput, error) {
+			return ec.unmarshalNCreateCoalitionInput2coalitiongraphᚋgraphᚋmodelᚐCreateCoalitionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateInitiativeInput, error) {
+			return ec.unmarshalNCreateInitiativeInput2coalitiongraphᚋgraphᚋmodelᚐCreateInitiativeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateStakeholderInput, error) {
+			return ec.unmarshalNCreateStakeholderInput2coalitiongraphᚋgraphᚋmodelᚐCreateStakeholderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createToolkitSection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateToolkitSectionInput, error) {
+			return ec.unmarshalNCreateToolkitSectionInput2coalitiongraphᚋgraphᚋmodelᚐCreateToolkitSectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteBlogPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "detach",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["detach"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCoalition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "detach",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["detach"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "detach",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["detach"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "detach",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["detach"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteToolkitSection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "detach",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["detach"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_moveToolkitSection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "parent",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["parent"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "position",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["position"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishBlogPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishCoalition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_publishToolkitSection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeCoalitionMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "coalition",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coalition"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "stakeholder",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["stakeholder"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreBlogPostRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreCoalitionRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreInitiativeRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreStakeholderRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restoreToolkitSectionRevision_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "version",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["version"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5374,6 +8378,312 @@ func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unpublishBlogPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unpublishCoalition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unpublishInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unpublishStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unpublishToolkitSection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateBlogPost_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateBlogPostInput, error) {
+			return ec.unmarshalNUpdateBlogPostInput2coalitiongraphᚋgraphᚋmodelᚐUpdateBlogPostInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCoalitionMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "coalition",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["coalition"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "stakeholder",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["stakeholder"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (*content.MembershipRole, error) {
+			return ec.unmarshalOMembershipRole2ᚖcoalitiongraphᚋinternalᚋcontentᚐMembershipRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCoalition_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCoalitionInput, error) {
+			return ec.unmarshalNUpdateCoalitionInput2coalitiongraphᚋgraphᚋmodelᚐUpdateCoalitionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateInitiative_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateInitiativeInput, error) {
+			return ec.unmarshalNUpdateInitiativeInput2coalitiongraphᚋgraphᚋmodelᚐUpdateInitiativeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStakeholder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateStakeholderInput, error) {
+			return ec.unmarshalNUpdateStakeholderInput2coalitiongraphᚋgraphᚋmodelᚐUpdateStakeholderInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateToolkitSection_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateToolkitSectionInput, error) {
+			return ec.unmarshalNUpdateToolkitSectionInput2coalitiongraphᚋgraphᚋmodelᚐUpdateToolkitSectionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg2
 	return args, nil
 }
 
@@ -5486,6 +8796,36 @@ func (ec *executionContext) field_Query_blogPosts_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "types",
+		func(ctx context.Context, v any) ([]content.ContentType, error) {
+			return ec.unmarshalOContentType2ᚕcoalitiongraphᚋinternalᚋcontentᚐContentTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["types"] = arg2
 	return args, nil
 }
 
@@ -6159,6 +9499,28 @@ func (ec *executionContext) field_Stakeholder_coalitions_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Stakeholder_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Stakeholder_initiatives_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6448,6 +9810,28 @@ func (ec *executionContext) field_ToolkitSection_descendants_args(ctx context.Co
 		return nil, err
 	}
 	args["orderBy"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_ToolkitSection_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -7034,6 +10418,234 @@ func (ec *executionContext) fieldContext_BlogPost_updatedAt(_ context.Context, f
 	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _BlogPost_version(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BlogPost_publicationStatus(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_publicationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicationStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.PublicationStatus) graphql.Marshaler {
+			return ec.marshalNPublicationStatus2coalitiongraphᚋinternalᚋcontentᚐPublicationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_publicationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "PublicationStatus")
+}
+
+func (ec *executionContext) _BlogPost_publishedVersion(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_publishedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_publishedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BlogPost_firstPublishedAt(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_firstPublishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstPublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_firstPublishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BlogPost_publishedAt(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BlogPost_createdAt(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _BlogPost_createdBy(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "String")
+}
+
+func (ec *executionContext) _BlogPost_updatedBy(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BlogPost", field, false, false, "String")
+}
+
+func (ec *executionContext) _BlogPost_history(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPost_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.BlogPost().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPost_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BlogPost",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_BlogPost_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _BlogPost_publisher(ctx context.Context, field graphql.CollectedField, obj *content.BlogPost) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7372,6 +10984,373 @@ func (ec *executionContext) fieldContext_BlogPostEdge_node(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _BlogPostPayload_blogPost(ctx context.Context, field graphql.CollectedField, obj *model.BlogPostPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BlogPostPayload_blogPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BlogPost, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.BlogPost) graphql.Marshaler {
+			return ec.marshalOBlogPost2ᚖcoalitiongraphᚋinternalᚋcontentᚐBlogPost(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BlogPostPayload_blogPost(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BlogPostPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BlogPost(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_revision(ctx context.Context, field graphql.CollectedField, obj *content.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_revision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_revision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Change_type(ctx context.Context, field graphql.CollectedField, obj *content.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Type(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.ContentType) graphql.Marshaler {
+			return ec.marshalNContentType2coalitiongraphᚋinternalᚋcontentᚐContentType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "ContentType")
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *content.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Change_operation(ctx context.Context, field graphql.CollectedField, obj *content.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2coalitiongraphᚋinternalᚋcontentᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Operation")
+}
+
+func (ec *executionContext) _Change_version(ctx context.Context, field graphql.CollectedField, obj *content.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *content.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Change_by(ctx context.Context, field graphql.CollectedField, obj *content.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, "String")
+}
+
+func (ec *executionContext) _Change_node(ctx context.Context, field graphql.CollectedField, obj *content.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().Node(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.Node) graphql.Marshaler {
+			return ec.marshalOContent2coalitiongraphᚋinternalᚋcontentᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, "Content")
+}
+
+func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+			return ec.marshalNChangeEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*content.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐChangeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚖcoalitiongraphᚋinternalᚋcontentᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Coalition_id(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7678,6 +11657,234 @@ func (ec *executionContext) _Coalition_updatedAt(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Coalition_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Coalition", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Coalition_version(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coalition", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coalition_publicationStatus(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_publicationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicationStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.PublicationStatus) graphql.Marshaler {
+			return ec.marshalNPublicationStatus2coalitiongraphᚋinternalᚋcontentᚐPublicationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_publicationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coalition", field, false, false, "PublicationStatus")
+}
+
+func (ec *executionContext) _Coalition_publishedVersion(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_publishedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_publishedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coalition", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Coalition_firstPublishedAt(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_firstPublishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstPublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_firstPublishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coalition", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Coalition_publishedAt(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coalition", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Coalition_createdAt(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coalition", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Coalition_createdBy(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coalition", field, false, false, "String")
+}
+
+func (ec *executionContext) _Coalition_updatedBy(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Coalition", field, false, false, "String")
+}
+
+func (ec *executionContext) _Coalition_history(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Coalition_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Coalition().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Coalition_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Coalition",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Coalition_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Coalition_contact(ctx context.Context, field graphql.CollectedField, obj *content.Coalition) (ret graphql.Marshaler) {
@@ -8236,6 +12443,38 @@ func (ec *executionContext) _CoalitionMemberEdge_since(ctx context.Context, fiel
 }
 func (ec *executionContext) fieldContext_CoalitionMemberEdge_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CoalitionMemberEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CoalitionPayload_coalition(ctx context.Context, field graphql.CollectedField, obj *model.CoalitionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CoalitionPayload_coalition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Coalition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Coalition) graphql.Marshaler {
+			return ec.marshalOCoalition2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalition(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CoalitionPayload_coalition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CoalitionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Coalition(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _ContentConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ContentConnection) (ret graphql.Marshaler) {
@@ -8870,6 +13109,29 @@ func (ec *executionContext) fieldContext_CreateApiKeyPayload_secret(_ context.Co
 	return graphql.NewScalarFieldContext("CreateApiKeyPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _DeletePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *model.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePayload", field, false, false, "ID")
+}
+
 func (ec *executionContext) _GraphEdge_from(ctx context.Context, field graphql.CollectedField, obj *traverse.Edge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9371,6 +13633,234 @@ func (ec *executionContext) fieldContext_Initiative_updatedAt(_ context.Context,
 	return graphql.NewScalarFieldContext("Initiative", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _Initiative_version(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Initiative_publicationStatus(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_publicationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicationStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.PublicationStatus) graphql.Marshaler {
+			return ec.marshalNPublicationStatus2coalitiongraphᚋinternalᚋcontentᚐPublicationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_publicationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "PublicationStatus")
+}
+
+func (ec *executionContext) _Initiative_publishedVersion(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_publishedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_publishedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Initiative_firstPublishedAt(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_firstPublishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstPublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_firstPublishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Initiative_publishedAt(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Initiative_createdAt(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Initiative_createdBy(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "String")
+}
+
+func (ec *executionContext) _Initiative_updatedBy(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Initiative", field, false, false, "String")
+}
+
+func (ec *executionContext) _Initiative_history(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Initiative_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Initiative().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Initiative_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Initiative",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Initiative_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Initiative_contact(ctx context.Context, field graphql.CollectedField, obj *content.Initiative) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9709,6 +14199,38 @@ func (ec *executionContext) fieldContext_InitiativeEdge_node(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _InitiativePayload_initiative(ctx context.Context, field graphql.CollectedField, obj *model.InitiativePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_InitiativePayload_initiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Initiative, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Initiative) graphql.Marshaler {
+			return ec.marshalOInitiative2ᚖcoalitiongraphᚋinternalᚋcontentᚐInitiative(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_InitiativePayload_initiative(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "InitiativePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Initiative(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9791,6 +14313,1722 @@ func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createCoalition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createCoalition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateCoalition(ctx, fc.Args["input"].(model.CreateCoalitionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createCoalition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createCoalition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCoalition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCoalition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCoalition(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdateCoalitionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCoalition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCoalition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCoalition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCoalition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCoalition(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["detach"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCoalition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCoalition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishCoalition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishCoalition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishCoalition(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishCoalition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishCoalition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpublishCoalition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpublishCoalition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpublishCoalition(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpublishCoalition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpublishCoalition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveCoalition(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveCoalition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveCoalition(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveCoalition(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveCoalition_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreCoalitionRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreCoalitionRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreCoalitionRevision(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreCoalitionRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreCoalitionRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addCoalitionMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addCoalitionMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddCoalitionMember(ctx, fc.Args["coalition"].(string), fc.Args["expectedVersion"].(int), fc.Args["stakeholder"].(string), fc.Args["role"].(content.MembershipRole), fc.Args["since"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addCoalitionMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addCoalitionMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCoalitionMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCoalitionMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCoalitionMember(ctx, fc.Args["coalition"].(string), fc.Args["expectedVersion"].(int), fc.Args["stakeholder"].(string), fc.Args["role"].(*content.MembershipRole), fc.Args["since"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCoalitionMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCoalitionMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeCoalitionMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeCoalitionMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveCoalitionMember(ctx, fc.Args["coalition"].(string), fc.Args["expectedVersion"].(int), fc.Args["stakeholder"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+			return ec.marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeCoalitionMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CoalitionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeCoalitionMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createStakeholder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStakeholder(ctx, fc.Args["input"].(model.CreateStakeholderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderPayload) graphql.Marshaler {
+			return ec.marshalOStakeholderPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStakeholder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStakeholder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStakeholder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStakeholder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdateStakeholderInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderPayload) graphql.Marshaler {
+			return ec.marshalOStakeholderPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStakeholder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStakeholder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteStakeholder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteStakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteStakeholder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["detach"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteStakeholder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteStakeholder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishStakeholder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishStakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishStakeholder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderPayload) graphql.Marshaler {
+			return ec.marshalOStakeholderPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishStakeholder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishStakeholder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpublishStakeholder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpublishStakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpublishStakeholder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderPayload) graphql.Marshaler {
+			return ec.marshalOStakeholderPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpublishStakeholder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpublishStakeholder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveStakeholder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveStakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveStakeholder(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderPayload) graphql.Marshaler {
+			return ec.marshalOStakeholderPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveStakeholder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveStakeholder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreStakeholderRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreStakeholderRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreStakeholderRevision(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StakeholderPayload) graphql.Marshaler {
+			return ec.marshalOStakeholderPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreStakeholderRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StakeholderPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreStakeholderRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateInitiative(ctx, fc.Args["input"].(model.CreateInitiativeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativePayload) graphql.Marshaler {
+			return ec.marshalOInitiativePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateInitiative(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdateInitiativeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativePayload) graphql.Marshaler {
+			return ec.marshalOInitiativePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteInitiative(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["detach"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishInitiative(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativePayload) graphql.Marshaler {
+			return ec.marshalOInitiativePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpublishInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpublishInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpublishInitiative(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativePayload) graphql.Marshaler {
+			return ec.marshalOInitiativePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpublishInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpublishInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveInitiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveInitiative(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveInitiative(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativePayload) graphql.Marshaler {
+			return ec.marshalOInitiativePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveInitiative(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveInitiative_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreInitiativeRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreInitiativeRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreInitiativeRevision(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.InitiativePayload) graphql.Marshaler {
+			return ec.marshalOInitiativePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐInitiativePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreInitiativeRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_InitiativePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreInitiativeRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createToolkitSection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createToolkitSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateToolkitSection(ctx, fc.Args["input"].(model.CreateToolkitSectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ToolkitSectionPayload) graphql.Marshaler {
+			return ec.marshalOToolkitSectionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐToolkitSectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createToolkitSection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolkitSectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createToolkitSection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateToolkitSection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateToolkitSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateToolkitSection(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdateToolkitSectionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ToolkitSectionPayload) graphql.Marshaler {
+			return ec.marshalOToolkitSectionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐToolkitSectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateToolkitSection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolkitSectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateToolkitSection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteToolkitSection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteToolkitSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteToolkitSection(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["detach"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteToolkitSection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteToolkitSection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishToolkitSection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishToolkitSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishToolkitSection(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ToolkitSectionPayload) graphql.Marshaler {
+			return ec.marshalOToolkitSectionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐToolkitSectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishToolkitSection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolkitSectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishToolkitSection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpublishToolkitSection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpublishToolkitSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpublishToolkitSection(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ToolkitSectionPayload) graphql.Marshaler {
+			return ec.marshalOToolkitSectionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐToolkitSectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpublishToolkitSection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolkitSectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpublishToolkitSection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveToolkitSection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveToolkitSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveToolkitSection(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ToolkitSectionPayload) graphql.Marshaler {
+			return ec.marshalOToolkitSectionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐToolkitSectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveToolkitSection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolkitSectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveToolkitSection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreToolkitSectionRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreToolkitSectionRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreToolkitSectionRevision(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ToolkitSectionPayload) graphql.Marshaler {
+			return ec.marshalOToolkitSectionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐToolkitSectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreToolkitSectionRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolkitSectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreToolkitSectionRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_moveToolkitSection(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_moveToolkitSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MoveToolkitSection(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["parent"].(*string), fc.Args["position"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ToolkitSectionPayload) graphql.Marshaler {
+			return ec.marshalOToolkitSectionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐToolkitSectionPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_moveToolkitSection(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolkitSectionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_moveToolkitSection_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createBlogPost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createBlogPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateBlogPost(ctx, fc.Args["input"].(model.CreateBlogPostInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BlogPostPayload) graphql.Marshaler {
+			return ec.marshalOBlogPostPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐBlogPostPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createBlogPost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BlogPostPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createBlogPost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateBlogPost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateBlogPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateBlogPost(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["input"].(model.UpdateBlogPostInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BlogPostPayload) graphql.Marshaler {
+			return ec.marshalOBlogPostPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐBlogPostPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateBlogPost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BlogPostPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateBlogPost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteBlogPost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteBlogPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteBlogPost(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int), fc.Args["detach"].(*bool))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteBlogPost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteBlogPost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_publishBlogPost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_publishBlogPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PublishBlogPost(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BlogPostPayload) graphql.Marshaler {
+			return ec.marshalOBlogPostPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐBlogPostPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_publishBlogPost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BlogPostPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_publishBlogPost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unpublishBlogPost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unpublishBlogPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnpublishBlogPost(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BlogPostPayload) graphql.Marshaler {
+			return ec.marshalOBlogPostPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐBlogPostPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unpublishBlogPost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BlogPostPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unpublishBlogPost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_archiveBlogPost(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_archiveBlogPost(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ArchiveBlogPost(ctx, fc.Args["id"].(string), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BlogPostPayload) graphql.Marshaler {
+			return ec.marshalOBlogPostPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐBlogPostPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_archiveBlogPost(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BlogPostPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_archiveBlogPost_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restoreBlogPostRevision(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restoreBlogPostRevision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RestoreBlogPostRevision(ctx, fc.Args["id"].(string), fc.Args["version"].(int), fc.Args["expectedVersion"].(int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BlogPostPayload) graphql.Marshaler {
+			return ec.marshalOBlogPostPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐBlogPostPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restoreBlogPostRevision(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BlogPostPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restoreBlogPostRevision_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10603,6 +16841,50 @@ func (ec *executionContext) fieldContext_Query_countries(ctx context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["after"].(*string), fc.Args["first"].(*int), fc.Args["types"].([]content.ContentType))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_initiative(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11114,6 +17396,318 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields___Schema(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Revision_version(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Revision_at(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Revision_by(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_operation(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_operation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Operation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.Operation) graphql.Marshaler {
+			return ec.marshalNOperation2coalitiongraphᚋinternalᚋcontentᚐOperation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_operation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "Operation")
+}
+
+func (ec *executionContext) _Revision_changedFields(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_changedFields(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Changed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_changedFields(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "String")
+}
+
+func (ec *executionContext) _Revision_snapshot(ctx context.Context, field graphql.CollectedField, obj *content.Revision) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Revision_snapshot(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Snapshot, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNJSON2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Revision_snapshot(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Revision", field, false, false, "JSON")
+}
+
+func (ec *executionContext) _RevisionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RevisionEdge) graphql.Marshaler {
+			return ec.marshalNRevisionEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevisionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*content.Revision) graphql.Marshaler {
+			return ec.marshalNRevision2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐRevisionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevisionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevisionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RevisionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RevisionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevisionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _RevisionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RevisionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevisionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Revision) graphql.Marshaler {
+			return ec.marshalNRevision2ᚖcoalitiongraphᚋinternalᚋcontentᚐRevision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevisionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevisionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Revision(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11723,6 +18317,234 @@ func (ec *executionContext) _Stakeholder_updatedAt(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_Stakeholder_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Stakeholder_version(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Stakeholder_publicationStatus(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_publicationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicationStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.PublicationStatus) graphql.Marshaler {
+			return ec.marshalNPublicationStatus2coalitiongraphᚋinternalᚋcontentᚐPublicationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_publicationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "PublicationStatus")
+}
+
+func (ec *executionContext) _Stakeholder_publishedVersion(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_publishedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_publishedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Stakeholder_firstPublishedAt(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_firstPublishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstPublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_firstPublishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Stakeholder_publishedAt(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Stakeholder_createdAt(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Stakeholder_createdBy(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stakeholder_updatedBy(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Stakeholder", field, false, false, "String")
+}
+
+func (ec *executionContext) _Stakeholder_history(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Stakeholder_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Stakeholder().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Stakeholder_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Stakeholder",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Stakeholder_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Stakeholder_coalitions(ctx context.Context, field graphql.CollectedField, obj *content.Stakeholder) (ret graphql.Marshaler) {
@@ -12339,6 +19161,38 @@ func (ec *executionContext) fieldContext_StakeholderEdge_node(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _StakeholderPayload_stakeholder(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StakeholderPayload_stakeholder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stakeholder, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.Stakeholder) graphql.Marshaler {
+			return ec.marshalOStakeholder2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholder(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StakeholderPayload_stakeholder(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StakeholderPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Stakeholder(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StakeholderPeerConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StakeholderPeerConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12931,6 +19785,234 @@ func (ec *executionContext) fieldContext_ToolkitSection_updatedAt(_ context.Cont
 	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "DateTime")
 }
 
+func (ec *executionContext) _ToolkitSection_version(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ToolkitSection_publicationStatus(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_publicationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicationStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v content.PublicationStatus) graphql.Marshaler {
+			return ec.marshalNPublicationStatus2coalitiongraphᚋinternalᚋcontentᚐPublicationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_publicationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "PublicationStatus")
+}
+
+func (ec *executionContext) _ToolkitSection_publishedVersion(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_publishedVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_publishedVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ToolkitSection_firstPublishedAt(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_firstPublishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FirstPublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_firstPublishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ToolkitSection_publishedAt(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_publishedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublishedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_publishedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ToolkitSection_createdAt(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ToolkitSection_createdBy(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_createdBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_createdBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolkitSection_updatedBy(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_updatedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_updatedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ToolkitSection", field, false, false, "String")
+}
+
+func (ec *executionContext) _ToolkitSection_history(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSection_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.ToolkitSection().History(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevisionConnection) graphql.Marshaler {
+			return ec.marshalNRevisionConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSection_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ToolkitSection",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevisionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_ToolkitSection_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _ToolkitSection_parent(ctx context.Context, field graphql.CollectedField, obj *content.ToolkitSection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13291,6 +20373,38 @@ func (ec *executionContext) _ToolkitSectionEdge_node(ctx context.Context, field 
 func (ec *executionContext) fieldContext_ToolkitSectionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "ToolkitSectionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ToolkitSection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ToolkitSectionPayload_toolkitSection(ctx context.Context, field graphql.CollectedField, obj *model.ToolkitSectionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ToolkitSectionPayload_toolkitSection(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ToolkitSection, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *content.ToolkitSection) graphql.Marshaler {
+			return ec.marshalOToolkitSection2ᚖcoalitiongraphᚋinternalᚋcontentᚐToolkitSection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ToolkitSectionPayload_toolkitSection(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ToolkitSectionPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -14922,6 +22036,545 @@ func UnmarshalCreateApiKeyInput(ctx context.Context, raw any) (model.CreateAPIKe
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateBlogPostInput(ctx context.Context, obj any) (model.CreateBlogPostInput, error) {
+	var it model.CreateBlogPostInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "title", "publishedOn", "excerpt", "body", "tags", "sourceUrl", "publisher", "authors", "mentions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "publishedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedOn = data
+		case "excerpt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excerpt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Excerpt = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publisher = data
+		case "authors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Authors = data
+		case "mentions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mentions"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mentions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateBlogPostInput unmarshals raw into the CreateBlogPostInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateBlogPostInput(ctx context.Context, raw any) (model.CreateBlogPostInput, error) {
+	var out model.CreateBlogPostInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateBlogPostInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateCoalitionInput(ctx context.Context, obj any) (model.CreateCoalitionInput, error) {
+	var it model.CreateCoalitionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "country", "status", "scope", "launchYear", "description", "website", "focusAreas", "tags", "sourceUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNCoalitionStatus2coalitiongraphᚋinternalᚋcontentᚐCoalitionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalNCoalitionScope2coalitiongraphᚋinternalᚋcontentᚐCoalitionScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "launchYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("launchYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LaunchYear = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "focusAreas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusAreas"))
+			data, err := ec.unmarshalOFocusArea2ᚕcoalitiongraphᚋinternalᚋcontentᚐFocusAreaᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusAreas = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateCoalitionInput unmarshals raw into the CreateCoalitionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateCoalitionInput(ctx context.Context, raw any) (model.CreateCoalitionInput, error) {
+	var out model.CreateCoalitionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateCoalitionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateInitiativeInput(ctx context.Context, obj any) (model.CreateInitiativeInput, error) {
+	var it model.CreateInitiativeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "scope", "countries", "startYear", "description", "website", "focusAreas", "tags", "sourceUrl", "partners", "coalitions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalNInitiativeScope2coalitiongraphᚋinternalᚋcontentᚐInitiativeScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = data
+		case "countries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Countries = data
+		case "startYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartYear = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "focusAreas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusAreas"))
+			data, err := ec.unmarshalOFocusArea2ᚕcoalitiongraphᚋinternalᚋcontentᚐFocusAreaᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusAreas = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = data
+		case "partners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partners"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partners = data
+		case "coalitions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coalitions"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Coalitions = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateInitiativeInput unmarshals raw into the CreateInitiativeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateInitiativeInput(ctx context.Context, raw any) (model.CreateInitiativeInput, error) {
+	var out model.CreateInitiativeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateInitiativeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateStakeholderInput(ctx context.Context, obj any) (model.CreateStakeholderInput, error) {
+	var it model.CreateStakeholderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "kind", "category", "country", "position", "description", "website", "tags", "sourceUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNStakeholderKind2coalitiongraphᚋinternalᚋcontentᚐStakeholderKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalNStakeholderCategory2coalitiongraphᚋinternalᚋcontentᚐStakeholderCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = data
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateStakeholderInput unmarshals raw into the CreateStakeholderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateStakeholderInput(ctx context.Context, raw any) (model.CreateStakeholderInput, error) {
+	var out model.CreateStakeholderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStakeholderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateToolkitSectionInput(ctx context.Context, obj any) (model.CreateToolkitSectionInput, error) {
+	var it model.CreateToolkitSectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "title", "parent", "order", "summary", "body", "proposed", "tags", "sourceUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "parent":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("parent"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Parent = data
+		case "order":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("order"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Order = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = data
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = data
+		case "proposed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Proposed = data
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = data
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateToolkitSectionInput unmarshals raw into the CreateToolkitSectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateToolkitSectionInput(ctx context.Context, raw any) (model.CreateToolkitSectionInput, error) {
+	var out model.CreateToolkitSectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateToolkitSectionInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDateRange(ctx context.Context, obj any) (content.DateRange, error) {
 	var it content.DateRange
 	if obj == nil {
@@ -15708,6 +23361,531 @@ func UnmarshalToolkitSectionOrder(ctx context.Context, raw any) (content.Toolkit
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateBlogPostInput(ctx context.Context, obj any) (model.UpdateBlogPostInput, error) {
+	var it model.UpdateBlogPostInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "title", "publishedOn", "excerpt", "body", "tags", "sourceUrl", "publisher", "authors", "mentions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = graphql.OmittableOf(data)
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = graphql.OmittableOf(data)
+		case "publishedOn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedOn"))
+			data, err := ec.unmarshalODate2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PublishedOn = graphql.OmittableOf(data)
+		case "excerpt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("excerpt"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Excerpt = graphql.OmittableOf(data)
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = graphql.OmittableOf(data)
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = graphql.OmittableOf(data)
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = graphql.OmittableOf(data)
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Publisher = graphql.OmittableOf(data)
+		case "authors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("authors"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Authors = graphql.OmittableOf(data)
+		case "mentions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mentions"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mentions = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateBlogPostInput unmarshals raw into the UpdateBlogPostInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateBlogPostInput(ctx context.Context, raw any) (model.UpdateBlogPostInput, error) {
+	var out model.UpdateBlogPostInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateBlogPostInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateCoalitionInput(ctx context.Context, obj any) (model.UpdateCoalitionInput, error) {
+	var it model.UpdateCoalitionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "country", "status", "scope", "launchYear", "description", "website", "focusAreas", "tags", "sourceUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = graphql.OmittableOf(data)
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOCoalitionStatus2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = graphql.OmittableOf(data)
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalOCoalitionScope2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = graphql.OmittableOf(data)
+		case "launchYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("launchYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.LaunchYear = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = graphql.OmittableOf(data)
+		case "focusAreas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusAreas"))
+			data, err := ec.unmarshalOFocusArea2ᚕcoalitiongraphᚋinternalᚋcontentᚐFocusAreaᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusAreas = graphql.OmittableOf(data)
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = graphql.OmittableOf(data)
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCoalitionInput unmarshals raw into the UpdateCoalitionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCoalitionInput(ctx context.Context, raw any) (model.UpdateCoalitionInput, error) {
+	var out model.UpdateCoalitionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCoalitionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateInitiativeInput(ctx context.Context, obj any) (model.UpdateInitiativeInput, error) {
+	var it model.UpdateInitiativeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "scope", "countries", "startYear", "description", "website", "focusAreas", "tags", "sourceUrl", "partners", "coalitions"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "scope":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("scope"))
+			data, err := ec.unmarshalOInitiativeScope2ᚖcoalitiongraphᚋinternalᚋcontentᚐInitiativeScope(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Scope = graphql.OmittableOf(data)
+		case "countries":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("countries"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Countries = graphql.OmittableOf(data)
+		case "startYear":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startYear"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.StartYear = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = graphql.OmittableOf(data)
+		case "focusAreas":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("focusAreas"))
+			data, err := ec.unmarshalOFocusArea2ᚕcoalitiongraphᚋinternalᚋcontentᚐFocusAreaᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FocusAreas = graphql.OmittableOf(data)
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = graphql.OmittableOf(data)
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = graphql.OmittableOf(data)
+		case "partners":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partners"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Partners = graphql.OmittableOf(data)
+		case "coalitions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("coalitions"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Coalitions = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateInitiativeInput unmarshals raw into the UpdateInitiativeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateInitiativeInput(ctx context.Context, raw any) (model.UpdateInitiativeInput, error) {
+	var out model.UpdateInitiativeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateInitiativeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateStakeholderInput(ctx context.Context, obj any) (model.UpdateStakeholderInput, error) {
+	var it model.UpdateStakeholderInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "kind", "category", "country", "position", "description", "website", "tags", "sourceUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = graphql.OmittableOf(data)
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOStakeholderKind2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kind = graphql.OmittableOf(data)
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOStakeholderCategory2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderCategory(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = graphql.OmittableOf(data)
+		case "country":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("country"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Country = graphql.OmittableOf(data)
+		case "position":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("position"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Position = graphql.OmittableOf(data)
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = graphql.OmittableOf(data)
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = graphql.OmittableOf(data)
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = graphql.OmittableOf(data)
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateStakeholderInput unmarshals raw into the UpdateStakeholderInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateStakeholderInput(ctx context.Context, raw any) (model.UpdateStakeholderInput, error) {
+	var out model.UpdateStakeholderInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateStakeholderInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateToolkitSectionInput(ctx context.Context, obj any) (model.UpdateToolkitSectionInput, error) {
+	var it model.UpdateToolkitSectionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "title", "summary", "body", "proposed", "tags", "sourceUrl"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = graphql.OmittableOf(data)
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = graphql.OmittableOf(data)
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Summary = graphql.OmittableOf(data)
+		case "body":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("body"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Body = graphql.OmittableOf(data)
+		case "proposed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("proposed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Proposed = graphql.OmittableOf(data)
+		case "tags":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tags"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Tags = graphql.OmittableOf(data)
+		case "sourceUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceURL = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateToolkitSectionInput unmarshals raw into the UpdateToolkitSectionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateToolkitSectionInput(ctx context.Context, raw any) (model.UpdateToolkitSectionInput, error) {
+	var out model.UpdateToolkitSectionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateToolkitSectionInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -16009,6 +24187,52 @@ func (ec *executionContext) _BlogPost(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._BlogPost_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicationStatus":
+			out.Values[i] = ec._BlogPost_publicationStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedVersion":
+			out.Values[i] = ec._BlogPost_publishedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstPublishedAt":
+			out.Values[i] = ec._BlogPost_firstPublishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._BlogPost_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._BlogPost_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._BlogPost_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._BlogPost_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._BlogPost_history(ctx, field, obj)
+				})
 		case "publisher":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -16136,6 +24360,191 @@ func (ec *executionContext) _BlogPostEdge(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var blogPostPayloadImplementors = []string{"BlogPostPayload"}
+
+func (ec *executionContext) _BlogPostPayload(ctx context.Context, sel ast.SelectionSet, obj *model.BlogPostPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, blogPostPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BlogPostPayload")
+		case "blogPost":
+			out.Values[i] = ec._BlogPostPayload_blogPost(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *content.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "revision":
+			out.Values[i] = ec._Change_revision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_type(ctx, field, obj)
+				})
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_id(ctx, field, obj)
+				})
+		case "operation":
+			out.Values[i] = ec._Change_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Change_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "by":
+			out.Values[i] = ec._Change_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "node":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Change_node(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var changeEdgeImplementors = []string{"ChangeEdge"}
+
+func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var coalitionImplementors = []string{"Coalition", "Node", "Content"}
 
 func (ec *executionContext) _Coalition(ctx context.Context, sel ast.SelectionSet, obj *content.Coalition) graphql.Marshaler {
@@ -16213,6 +24622,52 @@ func (ec *executionContext) _Coalition(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Coalition_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicationStatus":
+			out.Values[i] = ec._Coalition_publicationStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedVersion":
+			out.Values[i] = ec._Coalition_publishedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstPublishedAt":
+			out.Values[i] = ec._Coalition_firstPublishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._Coalition_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Coalition_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Coalition_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._Coalition_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Coalition_history(ctx, field, obj)
+				})
 		case "contact":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -16416,6 +24871,39 @@ func (ec *executionContext) _CoalitionMemberEdge(ctx context.Context, sel ast.Se
 			}
 		case "since":
 			out.Values[i] = ec._CoalitionMemberEdge_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var coalitionPayloadImplementors = []string{"CoalitionPayload"}
+
+func (ec *executionContext) _CoalitionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CoalitionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, coalitionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CoalitionPayload")
+		case "coalition":
+			out.Values[i] = ec._CoalitionPayload_coalition(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -16717,6 +25205,39 @@ func (ec *executionContext) _CreateApiKeyPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var deletePayloadImplementors = []string{"DeletePayload"}
+
+func (ec *executionContext) _DeletePayload(ctx context.Context, sel ast.SelectionSet, obj *model.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePayload")
+		case "deletedId":
+			out.Values[i] = ec._DeletePayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var graphEdgeImplementors = []string{"GraphEdge"}
 
 func (ec *executionContext) _GraphEdge(ctx context.Context, sel ast.SelectionSet, obj *traverse.Edge) graphql.Marshaler {
@@ -16919,6 +25440,52 @@ func (ec *executionContext) _Initiative(ctx context.Context, sel ast.SelectionSe
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Initiative_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicationStatus":
+			out.Values[i] = ec._Initiative_publicationStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedVersion":
+			out.Values[i] = ec._Initiative_publishedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstPublishedAt":
+			out.Values[i] = ec._Initiative_firstPublishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._Initiative_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Initiative_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Initiative_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._Initiative_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Initiative_history(ctx, field, obj)
+				})
 		case "contact":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -17046,6 +25613,39 @@ func (ec *executionContext) _InitiativeEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var initiativePayloadImplementors = []string{"InitiativePayload"}
+
+func (ec *executionContext) _InitiativePayload(ctx context.Context, sel ast.SelectionSet, obj *model.InitiativePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, initiativePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("InitiativePayload")
+		case "initiative":
+			out.Values[i] = ec._InitiativePayload_initiative(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -17075,6 +25675,279 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeApiKey":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createCoalition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createCoalition(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateCoalition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCoalition(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteCoalition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCoalition(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "publishCoalition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishCoalition(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unpublishCoalition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpublishCoalition(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveCoalition":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveCoalition(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restoreCoalitionRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreCoalitionRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "addCoalitionMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addCoalitionMember(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateCoalitionMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCoalitionMember(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeCoalitionMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeCoalitionMember(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createStakeholder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStakeholder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateStakeholder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStakeholder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteStakeholder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteStakeholder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "publishStakeholder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishStakeholder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unpublishStakeholder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpublishStakeholder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveStakeholder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveStakeholder(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restoreStakeholderRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreStakeholderRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "publishInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unpublishInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpublishInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveInitiative":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveInitiative(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restoreInitiativeRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreInitiativeRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createToolkitSection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createToolkitSection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateToolkitSection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateToolkitSection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteToolkitSection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteToolkitSection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "publishToolkitSection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishToolkitSection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unpublishToolkitSection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpublishToolkitSection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveToolkitSection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveToolkitSection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restoreToolkitSectionRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreToolkitSectionRevision(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "moveToolkitSection":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_moveToolkitSection(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createBlogPost":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createBlogPost(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateBlogPost":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateBlogPost(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteBlogPost":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteBlogPost(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "publishBlogPost":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_publishBlogPost(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unpublishBlogPost":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unpublishBlogPost(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "archiveBlogPost":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_archiveBlogPost(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restoreBlogPostRevision":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restoreBlogPostRevision(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -17296,6 +26169,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_countries(ctx, field)
 				})
+		case "changes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_changes(ctx, field)
+				})
 		case "initiative":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -17369,6 +26248,150 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revisionImplementors = []string{"Revision"}
+
+func (ec *executionContext) _Revision(ctx context.Context, sel ast.SelectionSet, obj *content.Revision) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Revision")
+		case "version":
+			out.Values[i] = ec._Revision_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Revision_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._Revision_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "operation":
+			out.Values[i] = ec._Revision_operation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "changedFields":
+			out.Values[i] = ec._Revision_changedFields(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "snapshot":
+			out.Values[i] = ec._Revision_snapshot(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revisionConnectionImplementors = []string{"RevisionConnection"}
+
+func (ec *executionContext) _RevisionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RevisionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevisionConnection")
+		case "edges":
+			out.Values[i] = ec._RevisionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RevisionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RevisionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RevisionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var revisionEdgeImplementors = []string{"RevisionEdge"}
+
+func (ec *executionContext) _RevisionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RevisionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revisionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevisionEdge")
+		case "cursor":
+			out.Values[i] = ec._RevisionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RevisionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -17631,6 +26654,52 @@ func (ec *executionContext) _Stakeholder(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._Stakeholder_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicationStatus":
+			out.Values[i] = ec._Stakeholder_publicationStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedVersion":
+			out.Values[i] = ec._Stakeholder_publishedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstPublishedAt":
+			out.Values[i] = ec._Stakeholder_firstPublishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._Stakeholder_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._Stakeholder_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._Stakeholder_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._Stakeholder_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Stakeholder_history(ctx, field, obj)
+				})
 		case "coalitions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -17841,6 +26910,39 @@ func (ec *executionContext) _StakeholderEdge(ctx context.Context, sel ast.Select
 		case "node":
 			out.Values[i] = ec._StakeholderEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var stakeholderPayloadImplementors = []string{"StakeholderPayload"}
+
+func (ec *executionContext) _StakeholderPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StakeholderPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, stakeholderPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StakeholderPayload")
+		case "stakeholder":
+			out.Values[i] = ec._StakeholderPayload_stakeholder(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -18098,6 +27200,52 @@ func (ec *executionContext) _ToolkitSection(ctx context.Context, sel ast.Selecti
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "version":
+			out.Values[i] = ec._ToolkitSection_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publicationStatus":
+			out.Values[i] = ec._ToolkitSection_publicationStatus(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedVersion":
+			out.Values[i] = ec._ToolkitSection_publishedVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "firstPublishedAt":
+			out.Values[i] = ec._ToolkitSection_firstPublishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publishedAt":
+			out.Values[i] = ec._ToolkitSection_publishedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdAt":
+			out.Values[i] = ec._ToolkitSection_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "createdBy":
+			out.Values[i] = ec._ToolkitSection_createdBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedBy":
+			out.Values[i] = ec._ToolkitSection_updatedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "history":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._ToolkitSection_history(ctx, field, obj)
+				})
 		case "parent":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -18212,6 +27360,39 @@ func (ec *executionContext) _ToolkitSectionEdge(ctx context.Context, sel ast.Sel
 		case "node":
 			out.Values[i] = ec._ToolkitSectionEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var toolkitSectionPayloadImplementors = []string{"ToolkitSectionPayload"}
+
+func (ec *executionContext) _ToolkitSectionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.ToolkitSectionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, toolkitSectionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ToolkitSectionPayload")
+		case "toolkitSection":
+			out.Values[i] = ec._ToolkitSectionPayload_toolkitSection(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -18827,6 +28008,62 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChange2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐChangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChange2ᚖcoalitiongraphᚋinternalᚋcontentᚐChange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChange2ᚖcoalitiongraphᚋinternalᚋcontentᚐChange(ctx context.Context, sel ast.SelectionSet, v *content.Change) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Change!")
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeConnection!")
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐChangeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChangeEdge2ᚖcoalitiongraphᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚖcoalitiongraphᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChangeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ChangeEdge!")
+		return graphql.Null
+	}
+	return ec._ChangeEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNCoalition2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.Coalition) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -19164,6 +28401,31 @@ func (ec *executionContext) marshalNCountryOrderField2coalitiongraphᚋinternal�
 
 func (ec *executionContext) unmarshalNCreateApiKeyInput2coalitiongraphᚋgraphᚋmodelᚐCreateAPIKeyInput(ctx context.Context, v any) (model.CreateAPIKeyInput, error) {
 	res, err := ec.unmarshalInputCreateApiKeyInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateBlogPostInput2coalitiongraphᚋgraphᚋmodelᚐCreateBlogPostInput(ctx context.Context, v any) (model.CreateBlogPostInput, error) {
+	res, err := ec.unmarshalInputCreateBlogPostInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateCoalitionInput2coalitiongraphᚋgraphᚋmodelᚐCreateCoalitionInput(ctx context.Context, v any) (model.CreateCoalitionInput, error) {
+	res, err := ec.unmarshalInputCreateCoalitionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateInitiativeInput2coalitiongraphᚋgraphᚋmodelᚐCreateInitiativeInput(ctx context.Context, v any) (model.CreateInitiativeInput, error) {
+	res, err := ec.unmarshalInputCreateInitiativeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateStakeholderInput2coalitiongraphᚋgraphᚋmodelᚐCreateStakeholderInput(ctx context.Context, v any) (model.CreateStakeholderInput, error) {
+	res, err := ec.unmarshalInputCreateStakeholderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateToolkitSectionInput2coalitiongraphᚋgraphᚋmodelᚐCreateToolkitSectionInput(ctx context.Context, v any) (model.CreateToolkitSectionInput, error) {
+	res, err := ec.unmarshalInputCreateToolkitSectionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -19510,6 +28772,34 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNJSON2string(ctx context.Context, v any) (string, error) {
+	res, err := relay.UnmarshalJSON(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNJSON2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	res := relay.MarshalJSON(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "JSON!")
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNMembershipDimension2coalitiongraphᚋinternalᚋcontentᚐMembershipDimension(ctx context.Context, v any) (content.MembershipDimension, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := content.MembershipDimension(tmp)
@@ -19585,12 +28875,42 @@ func (ec *executionContext) marshalNNode2ᚕcoalitiongraphᚋinternalᚋcontent�
 	return ret
 }
 
+func (ec *executionContext) unmarshalNOperation2coalitiongraphᚋinternalᚋcontentᚐOperation(ctx context.Context, v any) (content.Operation, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.Operation(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOperation2coalitiongraphᚋinternalᚋcontentᚐOperation(ctx context.Context, sel ast.SelectionSet, v content.Operation) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Operation!")
+	}
+	return res
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖcoalitiongraphᚋinternalᚋcontentᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *content.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNPublicationStatus2coalitiongraphᚋinternalᚋcontentᚐPublicationStatus(ctx context.Context, v any) (content.PublicationStatus, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.PublicationStatus(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNPublicationStatus2coalitiongraphᚋinternalᚋcontentᚐPublicationStatus(ctx context.Context, sel ast.SelectionSet, v content.PublicationStatus) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "PublicationStatus!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNRelation2coalitiongraphᚋinternalᚋtraverseᚐRelation(ctx context.Context, v any) (traverse.Relation, error) {
@@ -19606,6 +28926,62 @@ func (ec *executionContext) marshalNRelation2coalitiongraphᚋinternalᚋtravers
 		graphql.AddInvalidNullFromMarshaler(ctx, "Relation!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNRevision2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐRevisionᚄ(ctx context.Context, sel ast.SelectionSet, v []*content.Revision) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRevision2ᚖcoalitiongraphᚋinternalᚋcontentᚐRevision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRevision2ᚖcoalitiongraphᚋinternalᚋcontentᚐRevision(ctx context.Context, sel ast.SelectionSet, v *content.Revision) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Revision!")
+		return graphql.Null
+	}
+	return ec._Revision(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevisionConnection2ᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionConnection(ctx context.Context, sel ast.SelectionSet, v *model.RevisionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevisionConnection!")
+		return graphql.Null
+	}
+	return ec._RevisionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRevisionEdge2ᚕᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RevisionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRevisionEdge2ᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRevisionEdge2ᚖcoalitiongraphᚋgraphᚋmodelᚐRevisionEdge(ctx context.Context, sel ast.SelectionSet, v *model.RevisionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RevisionEdge!")
+		return graphql.Null
+	}
+	return ec._RevisionEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNRole2coalitiongraphᚋinternalᚋcontentᚐRole(ctx context.Context, v any) (content.Role, error) {
@@ -20027,6 +29403,31 @@ func (ec *executionContext) marshalNToolkitSectionOrderField2coalitiongraphᚋin
 	return res
 }
 
+func (ec *executionContext) unmarshalNUpdateBlogPostInput2coalitiongraphᚋgraphᚋmodelᚐUpdateBlogPostInput(ctx context.Context, v any) (model.UpdateBlogPostInput, error) {
+	res, err := ec.unmarshalInputUpdateBlogPostInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateCoalitionInput2coalitiongraphᚋgraphᚋmodelᚐUpdateCoalitionInput(ctx context.Context, v any) (model.UpdateCoalitionInput, error) {
+	res, err := ec.unmarshalInputUpdateCoalitionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateInitiativeInput2coalitiongraphᚋgraphᚋmodelᚐUpdateInitiativeInput(ctx context.Context, v any) (model.UpdateInitiativeInput, error) {
+	res, err := ec.unmarshalInputUpdateInitiativeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateStakeholderInput2coalitiongraphᚋgraphᚋmodelᚐUpdateStakeholderInput(ctx context.Context, v any) (model.UpdateStakeholderInput, error) {
+	res, err := ec.unmarshalInputUpdateStakeholderInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateToolkitSectionInput2coalitiongraphᚋgraphᚋmodelᚐUpdateToolkitSectionInput(ctx context.Context, v any) (model.UpdateToolkitSectionInput, error) {
+	res, err := ec.unmarshalInputUpdateToolkitSectionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
 	return ec.___Directive(ctx, sel, &v)
 }
@@ -20218,6 +29619,13 @@ func (ec *executionContext) unmarshalOBlogPostOrder2ᚕᚖcoalitiongraphᚋinter
 	return res, nil
 }
 
+func (ec *executionContext) marshalOBlogPostPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐBlogPostPayload(ctx context.Context, sel ast.SelectionSet, v *model.BlogPostPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._BlogPostPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20297,6 +29705,13 @@ func (ec *executionContext) unmarshalOCoalitionOrder2ᚕᚖcoalitiongraphᚋinte
 	return res, nil
 }
 
+func (ec *executionContext) marshalOCoalitionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐCoalitionPayload(ctx context.Context, sel ast.SelectionSet, v *model.CoalitionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CoalitionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOCoalitionScope2ᚕcoalitiongraphᚋinternalᚋcontentᚐCoalitionScopeᚄ(ctx context.Context, v any) ([]content.CoalitionScope, error) {
 	if v == nil {
 		return nil, nil
@@ -20333,6 +29748,25 @@ func (ec *executionContext) marshalOCoalitionScope2ᚕcoalitiongraphᚋinternal�
 	return ret
 }
 
+func (ec *executionContext) unmarshalOCoalitionScope2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionScope(ctx context.Context, v any) (*content.CoalitionScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.CoalitionScope(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCoalitionScope2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionScope(ctx context.Context, sel ast.SelectionSet, v *content.CoalitionScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOCoalitionStatus2ᚕcoalitiongraphᚋinternalᚋcontentᚐCoalitionStatusᚄ(ctx context.Context, v any) ([]content.CoalitionStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -20367,6 +29801,32 @@ func (ec *executionContext) marshalOCoalitionStatus2ᚕcoalitiongraphᚋinternal
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOCoalitionStatus2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionStatus(ctx context.Context, v any) (*content.CoalitionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.CoalitionStatus(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCoalitionStatus2ᚖcoalitiongraphᚋinternalᚋcontentᚐCoalitionStatus(ctx context.Context, sel ast.SelectionSet, v *content.CoalitionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
+func (ec *executionContext) marshalOContent2coalitiongraphᚋinternalᚋcontentᚐNode(ctx context.Context, sel ast.SelectionSet, v content.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Content(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOContentType2ᚕcoalitiongraphᚋinternalᚋcontentᚐContentTypeᚄ(ctx context.Context, v any) ([]content.ContentType, error) {
@@ -20496,6 +29956,13 @@ func (ec *executionContext) unmarshalODateTimeRange2ᚖcoalitiongraphᚋinternal
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalODeletePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *model.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeletePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFocusArea2ᚕcoalitiongraphᚋinternalᚋcontentᚐFocusAreaᚄ(ctx context.Context, v any) ([]content.FocusArea, error) {
 	if v == nil {
 		return nil, nil
@@ -20522,6 +29989,41 @@ func (ec *executionContext) marshalOFocusArea2ᚕcoalitiongraphᚋinternalᚋcon
 		fc.Result = &v[i]
 		return ec.marshalNFocusArea2coalitiongraphᚋinternalᚋcontentᚐFocusArea(ctx, sel, v[i])
 	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
 
 	for _, e := range ret {
 		if e == graphql.Null {
@@ -20599,6 +30101,13 @@ func (ec *executionContext) unmarshalOInitiativeOrder2ᚕᚖcoalitiongraphᚋint
 	return res, nil
 }
 
+func (ec *executionContext) marshalOInitiativePayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐInitiativePayload(ctx context.Context, sel ast.SelectionSet, v *model.InitiativePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._InitiativePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOInitiativeScope2ᚕcoalitiongraphᚋinternalᚋcontentᚐInitiativeScopeᚄ(ctx context.Context, v any) ([]content.InitiativeScope, error) {
 	if v == nil {
 		return nil, nil
@@ -20633,6 +30142,25 @@ func (ec *executionContext) marshalOInitiativeScope2ᚕcoalitiongraphᚋinternal
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOInitiativeScope2ᚖcoalitiongraphᚋinternalᚋcontentᚐInitiativeScope(ctx context.Context, v any) (*content.InitiativeScope, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.InitiativeScope(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInitiativeScope2ᚖcoalitiongraphᚋinternalᚋcontentᚐInitiativeScope(ctx context.Context, sel ast.SelectionSet, v *content.InitiativeScope) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -20808,6 +30336,25 @@ func (ec *executionContext) marshalOStakeholderCategory2ᚕcoalitiongraphᚋinte
 	return ret
 }
 
+func (ec *executionContext) unmarshalOStakeholderCategory2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderCategory(ctx context.Context, v any) (*content.StakeholderCategory, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.StakeholderCategory(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStakeholderCategory2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderCategory(ctx context.Context, sel ast.SelectionSet, v *content.StakeholderCategory) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOStakeholderFilter2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderFilterᚄ(ctx context.Context, v any) ([]*content.StakeholderFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -20869,6 +30416,25 @@ func (ec *executionContext) marshalOStakeholderKind2ᚕcoalitiongraphᚋinternal
 	return ret
 }
 
+func (ec *executionContext) unmarshalOStakeholderKind2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderKind(ctx context.Context, v any) (*content.StakeholderKind, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := content.StakeholderKind(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOStakeholderKind2ᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderKind(ctx context.Context, sel ast.SelectionSet, v *content.StakeholderKind) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
+	return res
+}
+
 func (ec *executionContext) unmarshalOStakeholderOrder2ᚕᚖcoalitiongraphᚋinternalᚋcontentᚐStakeholderOrderᚄ(ctx context.Context, v any) ([]*content.StakeholderOrder, error) {
 	if v == nil {
 		return nil, nil
@@ -20884,6 +30450,13 @@ func (ec *executionContext) unmarshalOStakeholderOrder2ᚕᚖcoalitiongraphᚋin
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOStakeholderPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐStakeholderPayload(ctx context.Context, sel ast.SelectionSet, v *model.StakeholderPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._StakeholderPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
@@ -20986,6 +30559,13 @@ func (ec *executionContext) unmarshalOToolkitSectionOrder2ᚕᚖcoalitiongraph�
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOToolkitSectionPayload2ᚖcoalitiongraphᚋgraphᚋmodelᚐToolkitSectionPayload(ctx context.Context, sel ast.SelectionSet, v *model.ToolkitSectionPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ToolkitSectionPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOViewer2ᚖcoalitiongraphᚋinternalᚋcontentᚐViewer(ctx context.Context, sel ast.SelectionSet, v *content.Viewer) graphql.Marshaler {

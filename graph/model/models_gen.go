@@ -5,6 +5,8 @@ package model
 import (
 	"coalitiongraph/internal/content"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 )
 
 // A page of blog posts (Relay cursor connection).
@@ -25,6 +27,31 @@ type BlogPostEdge struct {
 	Cursor string `json:"cursor"`
 	// The post.
 	Node *content.BlogPost `json:"node"`
+}
+
+// What a blog post mutation answers: the post as it is now, in the draft stage.
+type BlogPostPayload struct {
+	// The post after the write.
+	BlogPost *content.BlogPost `json:"blogPost,omitempty"`
+}
+
+// A page of the change feed, in revision order (Relay cursor connection). It has no totalCount: the feed grows while it
+// is read.
+type ChangeConnection struct {
+	// The changes on this page, each with its cursor.
+	Edges []*ChangeEdge `json:"edges"`
+	// The changes on this page, without cursors.
+	Nodes []*content.Change `json:"nodes"`
+	// Paging information; hasNextPage tells whether more changes follow now.
+	PageInfo *content.PageInfo `json:"pageInfo"`
+}
+
+// A change in the feed.
+type ChangeEdge struct {
+	// Opaque cursor of this change: give it as `after` to read the changes that follow it.
+	Cursor string `json:"cursor"`
+	// The change.
+	Node *content.Change `json:"node"`
 }
 
 // A page of coalitions (Relay cursor connection).
@@ -69,6 +96,12 @@ type CoalitionMemberEdge struct {
 	Role content.MembershipRole `json:"role"`
 	// Year the member joined, when known.
 	Since *int `json:"since,omitempty"`
+}
+
+// What a coalition mutation answers: the coalition as it is now, in the draft stage.
+type CoalitionPayload struct {
+	// The coalition after the write.
+	Coalition *content.Coalition `json:"coalition,omitempty"`
 }
 
 // A page of content of mixed types (Relay cursor connection).
@@ -130,6 +163,136 @@ type CreateAPIKeyPayload struct {
 	Secret string `json:"secret"`
 }
 
+// The fields of a new blog post. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields.
+type CreateBlogPostInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug string `json:"slug"`
+	// Title of the post: one line, not blank, at most 200 characters.
+	Title string `json:"title"`
+	// Day the post was published: in the years 1900 to 2100.
+	PublishedOn *time.Time `json:"publishedOn,omitempty"`
+	// A sentence or two to show in lists: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Excerpt *string `json:"excerpt,omitempty"`
+	// Full text, paragraphs separated by blank lines: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Body *string `json:"body,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags []string `json:"tags,omitempty"`
+	// Public page the post was taken from: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL *string `json:"sourceUrl,omitempty"`
+	// Organisation (a stakeholder's global ID, of kind ORGANISATION) that published the post; it must exist in the draft stage.
+	Publisher *string `json:"publisher,omitempty"`
+	// People (stakeholders' global IDs, of kind PERSON) who wrote the post, in order, none twice; each must exist in the draft stage.
+	Authors []string `json:"authors,omitempty"`
+	// Content (global IDs of coalitions, stakeholders, initiatives, toolkit sections or blog posts) the post mentions, in order, none twice; each must exist in the draft stage.
+	Mentions []string `json:"mentions,omitempty"`
+}
+
+// The fields of a new coalition. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields.
+type CreateCoalitionInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug string `json:"slug"`
+	// The coalition's name: one line, not blank, at most 200 characters.
+	Name string `json:"name"`
+	// Country the coalition works in: an ISO 3166-1 alpha-2 code in capitals (`IE`) of a country the graph has.
+	Country string `json:"country"`
+	// Whether the coalition has launched or is still forming.
+	Status content.CoalitionStatus `json:"status"`
+	// Geographic reach of the coalition.
+	Scope content.CoalitionScope `json:"scope"`
+	// Year the coalition launched: from 1900 to 2100.
+	LaunchYear *int `json:"launchYear,omitempty"`
+	// What the coalition is and does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Description *string `json:"description,omitempty"`
+	// The coalition's own website: an absolute `http` or `https` URL, at most 2048 bytes.
+	Website *string `json:"website,omitempty"`
+	// Areas the coalition works in, none twice.
+	FocusAreas []content.FocusArea `json:"focusAreas,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags []string `json:"tags,omitempty"`
+	// Public page the facts come from: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL *string `json:"sourceUrl,omitempty"`
+}
+
+// The fields of a new initiative. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields.
+type CreateInitiativeInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug string `json:"slug"`
+	// Name of the initiative: one line, not blank, at most 200 characters.
+	Name string `json:"name"`
+	// Geographic reach.
+	Scope content.InitiativeScope `json:"scope"`
+	// Countries the initiative works in: ISO 3166-1 alpha-2 codes in capitals of countries the graph has, none twice; empty for European-wide ones.
+	Countries []string `json:"countries,omitempty"`
+	// Year the initiative started: from 1900 to 2100.
+	StartYear *int `json:"startYear,omitempty"`
+	// What the initiative does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Description *string `json:"description,omitempty"`
+	// Website: an absolute `http` or `https` URL, at most 2048 bytes.
+	Website *string `json:"website,omitempty"`
+	// Areas the initiative works in, none twice.
+	FocusAreas []content.FocusArea `json:"focusAreas,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags []string `json:"tags,omitempty"`
+	// Public page the facts come from: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL *string `json:"sourceUrl,omitempty"`
+	// Stakeholders (global IDs) that run or support the initiative, none twice; each must exist in the draft stage.
+	Partners []string `json:"partners,omitempty"`
+	// Coalitions (global IDs) linked to the initiative, none twice; each must exist in the draft stage.
+	Coalitions []string `json:"coalitions,omitempty"`
+}
+
+// The fields of a new stakeholder. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields.
+type CreateStakeholderInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug string `json:"slug"`
+	// Name of the organisation or person: one line, not blank, at most 200 characters.
+	Name string `json:"name"`
+	// Organisation or person.
+	Kind content.StakeholderKind `json:"kind"`
+	// Sector the stakeholder belongs to.
+	Category content.StakeholderCategory `json:"category"`
+	// Country the stakeholder is based in: an ISO 3166-1 alpha-2 code in capitals (`IE`) of a country the graph has.
+	Country *string `json:"country,omitempty"`
+	// For a person only: their title or role; one line, not blank, at most 200 characters. An ORGANISATION has none.
+	Position *string `json:"position,omitempty"`
+	// Who the stakeholder is and what it does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Description *string `json:"description,omitempty"`
+	// Website: an absolute `http` or `https` URL, at most 2048 bytes.
+	Website *string `json:"website,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags []string `json:"tags,omitempty"`
+	// Public page the facts come from: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL *string `json:"sourceUrl,omitempty"`
+}
+
+// The fields of a new toolkit section. Lists left out are empty; optional fields left out are null. The server sets the id, the version and the record fields.
+type CreateToolkitSectionInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug string `json:"slug"`
+	// Heading of the section: one line, not blank, at most 200 characters.
+	Title string `json:"title"`
+	// The section this one belongs to (global ID; it must exist in the draft stage); leave it out for a chapter.
+	Parent *string `json:"parent,omitempty"`
+	// Place among its siblings, from 1 to 9999.
+	Order int `json:"order"`
+	// One or two sentences on what the section covers: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Summary *string `json:"summary,omitempty"`
+	// Full text of the section, paragraphs separated by blank lines: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Body *string `json:"body,omitempty"`
+	// True where the section is an editorial proposal rather than text of the official toolkit; default false.
+	Proposed *bool `json:"proposed,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags []string `json:"tags,omitempty"`
+	// Public page the section draws on: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL *string `json:"sourceUrl,omitempty"`
+}
+
+// What a delete answers.
+type DeletePayload struct {
+	// Global ID of the item deleted from both stages.
+	DeletedID string `json:"deletedId"`
+}
+
 // A page of initiatives (Relay cursor connection).
 type InitiativeConnection struct {
 	// The initiatives on this page, each with its cursor.
@@ -150,6 +313,12 @@ type InitiativeEdge struct {
 	Node *content.Initiative `json:"node"`
 }
 
+// What an initiative mutation answers: the initiative as it is now, in the draft stage.
+type InitiativePayload struct {
+	// The initiative after the write.
+	Initiative *content.Initiative `json:"initiative,omitempty"`
+}
+
 // The writes. Every mutation needs an API key (`Authorization: Bearer <key>`) with the role it names, and answers
 // with the draft stage.
 type Mutation struct {
@@ -158,6 +327,26 @@ type Mutation struct {
 // The entry points for reading the graph: each content type by ID or slug, each as a paged, filtered and ordered
 // list, and any object by its global ID.
 type Query struct {
+}
+
+// A page of an item's versions, newest first (Relay cursor connection).
+type RevisionConnection struct {
+	// The versions on this page, each with its cursor.
+	Edges []*RevisionEdge `json:"edges"`
+	// The versions on this page, without cursors.
+	Nodes []*content.Revision `json:"nodes"`
+	// Paging information.
+	PageInfo *content.PageInfo `json:"pageInfo"`
+	// Number of versions the history holds, on all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// A version in an item's history.
+type RevisionEdge struct {
+	// Opaque cursor for paging from this version.
+	Cursor string `json:"cursor"`
+	// The version.
+	Node *content.Revision `json:"node"`
 }
 
 // The key `revokeApiKey` revoked.
@@ -239,6 +428,12 @@ type StakeholderEdge struct {
 	Node *content.Stakeholder `json:"node"`
 }
 
+// What a stakeholder mutation answers: the stakeholder as it is now, in the draft stage.
+type StakeholderPayload struct {
+	// The stakeholder after the write.
+	Stakeholder *content.Stakeholder `json:"stakeholder,omitempty"`
+}
+
 // A page of a stakeholder's peers: the stakeholders it shares coalitions with.
 type StakeholderPeerConnection struct {
 	// The peers on this page, each with the coalitions shared and its cursor.
@@ -279,4 +474,135 @@ type ToolkitSectionEdge struct {
 	Cursor string `json:"cursor"`
 	// The section.
 	Node *content.ToolkitSection `json:"node"`
+}
+
+// What a toolkit section mutation answers: the section as it is now, in the draft stage.
+type ToolkitSectionPayload struct {
+	// The section after the write.
+	ToolkitSection *content.ToolkitSection `json:"toolkitSection,omitempty"`
+}
+
+// Changes to a blog post: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+// required field (one that is non-null in CreateBlogPostInput) is BAD_USER_INPUT. Give at least one field.
+type UpdateBlogPostInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug graphql.Omittable[*string] `json:"slug,omitempty"`
+	// Title of the post: one line, not blank, at most 200 characters.
+	Title graphql.Omittable[*string] `json:"title,omitempty"`
+	// Day the post was published: in the years 1900 to 2100.
+	PublishedOn graphql.Omittable[*time.Time] `json:"publishedOn,omitempty"`
+	// A sentence or two to show in lists: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Excerpt graphql.Omittable[*string] `json:"excerpt,omitempty"`
+	// Full text, paragraphs separated by blank lines: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Body graphql.Omittable[*string] `json:"body,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags graphql.Omittable[[]string] `json:"tags,omitempty"`
+	// Public page the post was taken from: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL graphql.Omittable[*string] `json:"sourceUrl,omitempty"`
+	// Organisation (a stakeholder's global ID, of kind ORGANISATION) that published the post; it must exist in the draft stage.
+	Publisher graphql.Omittable[*string] `json:"publisher,omitempty"`
+	// People (stakeholders' global IDs, of kind PERSON) who wrote the post, in order, none twice; each must exist in the draft stage.
+	Authors graphql.Omittable[[]string] `json:"authors,omitempty"`
+	// Content (global IDs of coalitions, stakeholders, initiatives, toolkit sections or blog posts) the post mentions, in order, none twice; each must exist in the draft stage.
+	Mentions graphql.Omittable[[]string] `json:"mentions,omitempty"`
+}
+
+// Changes to a coalition: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+// required field (one that is non-null in CreateCoalitionInput) is BAD_USER_INPUT. Give at least one field.
+type UpdateCoalitionInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug graphql.Omittable[*string] `json:"slug,omitempty"`
+	// The coalition's name: one line, not blank, at most 200 characters.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Country the coalition works in: an ISO 3166-1 alpha-2 code in capitals (`IE`) of a country the graph has.
+	Country graphql.Omittable[*string] `json:"country,omitempty"`
+	// Whether the coalition has launched or is still forming.
+	Status graphql.Omittable[*content.CoalitionStatus] `json:"status,omitempty"`
+	// Geographic reach of the coalition.
+	Scope graphql.Omittable[*content.CoalitionScope] `json:"scope,omitempty"`
+	// Year the coalition launched: from 1900 to 2100.
+	LaunchYear graphql.Omittable[*int] `json:"launchYear,omitempty"`
+	// What the coalition is and does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+	// The coalition's own website: an absolute `http` or `https` URL, at most 2048 bytes.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+	// Areas the coalition works in, none twice.
+	FocusAreas graphql.Omittable[[]content.FocusArea] `json:"focusAreas,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags graphql.Omittable[[]string] `json:"tags,omitempty"`
+	// Public page the facts come from: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL graphql.Omittable[*string] `json:"sourceUrl,omitempty"`
+}
+
+// Changes to an initiative: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+// required field (one that is non-null in CreateInitiativeInput) is BAD_USER_INPUT. Give at least one field.
+type UpdateInitiativeInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug graphql.Omittable[*string] `json:"slug,omitempty"`
+	// Name of the initiative: one line, not blank, at most 200 characters.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Geographic reach.
+	Scope graphql.Omittable[*content.InitiativeScope] `json:"scope,omitempty"`
+	// Countries the initiative works in: ISO 3166-1 alpha-2 codes in capitals of countries the graph has, none twice; empty for European-wide ones.
+	Countries graphql.Omittable[[]string] `json:"countries,omitempty"`
+	// Year the initiative started: from 1900 to 2100.
+	StartYear graphql.Omittable[*int] `json:"startYear,omitempty"`
+	// What the initiative does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+	// Website: an absolute `http` or `https` URL, at most 2048 bytes.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+	// Areas the initiative works in, none twice.
+	FocusAreas graphql.Omittable[[]content.FocusArea] `json:"focusAreas,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags graphql.Omittable[[]string] `json:"tags,omitempty"`
+	// Public page the facts come from: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL graphql.Omittable[*string] `json:"sourceUrl,omitempty"`
+	// Stakeholders (global IDs) that run or support the initiative, none twice; each must exist in the draft stage.
+	Partners graphql.Omittable[[]string] `json:"partners,omitempty"`
+	// Coalitions (global IDs) linked to the initiative, none twice; each must exist in the draft stage.
+	Coalitions graphql.Omittable[[]string] `json:"coalitions,omitempty"`
+}
+
+// Changes to a stakeholder: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+// required field (one that is non-null in CreateStakeholderInput) is BAD_USER_INPUT. Give at least one field.
+type UpdateStakeholderInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug graphql.Omittable[*string] `json:"slug,omitempty"`
+	// Name of the organisation or person: one line, not blank, at most 200 characters.
+	Name graphql.Omittable[*string] `json:"name,omitempty"`
+	// Organisation or person.
+	Kind graphql.Omittable[*content.StakeholderKind] `json:"kind,omitempty"`
+	// Sector the stakeholder belongs to.
+	Category graphql.Omittable[*content.StakeholderCategory] `json:"category,omitempty"`
+	// Country the stakeholder is based in: an ISO 3166-1 alpha-2 code in capitals (`IE`) of a country the graph has.
+	Country graphql.Omittable[*string] `json:"country,omitempty"`
+	// For a person only: their title or role; one line, not blank, at most 200 characters. An ORGANISATION has none.
+	Position graphql.Omittable[*string] `json:"position,omitempty"`
+	// Who the stakeholder is and what it does: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Description graphql.Omittable[*string] `json:"description,omitempty"`
+	// Website: an absolute `http` or `https` URL, at most 2048 bytes.
+	Website graphql.Omittable[*string] `json:"website,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags graphql.Omittable[[]string] `json:"tags,omitempty"`
+	// Public page the facts come from: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL graphql.Omittable[*string] `json:"sourceUrl,omitempty"`
+}
+
+// Changes to a toolkit section: a field left out stays as it is; null clears an optional field (a list: empties it); null for a
+// required field (one that is non-null in CreateToolkitSectionInput) is BAD_USER_INPUT. Give at least one field.
+type UpdateToolkitSectionInput struct {
+	// URL-friendly unique name: lower-case letters and digits in words joined by single hyphens (`digital-skills`), at most 100 characters. Taken by another item: CONFLICT.
+	Slug graphql.Omittable[*string] `json:"slug,omitempty"`
+	// Heading of the section: one line, not blank, at most 200 characters.
+	Title graphql.Omittable[*string] `json:"title,omitempty"`
+	// One or two sentences on what the section covers: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Summary graphql.Omittable[*string] `json:"summary,omitempty"`
+	// Full text of the section, paragraphs separated by blank lines: not blank, at most 100 000 bytes; line breaks and tabs allowed, no other control characters.
+	Body graphql.Omittable[*string] `json:"body,omitempty"`
+	// True where the section is an editorial proposal rather than text of the official toolkit; default false.
+	Proposed graphql.Omittable[*bool] `json:"proposed,omitempty"`
+	// Free-form labels: each one line, not blank, at most 50 characters, none twice.
+	Tags graphql.Omittable[[]string] `json:"tags,omitempty"`
+	// Public page the section draws on: an absolute `http` or `https` URL, at most 2048 bytes.
+	SourceURL graphql.Omittable[*string] `json:"sourceUrl,omitempty"`
 }

@@ -20,7 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/embedded"
 	"coalitiongraph/internal/httpapi"
 	"coalitiongraph/internal/mongostore"
@@ -88,6 +87,8 @@ type API struct {
 	mu        sync.Mutex
 	names     []string
 	byID      map[string]int64 // commands by request id, of every request
+	// editor is the secret of the key Editor made, once.
+	editor string
 }
 
 // Disconnect closes the API's database connection, so that every query fails inside the store.
@@ -218,41 +219,6 @@ func (a *API) Query(query string, vars map[string]any) Response {
 	a.t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	return a.Post("application/json", body)
-}
-
-// QueryAs is Query with request headers, such as Bearer(key) and {"Stage": "DRAFT"}.
-func (a *API) QueryAs(headers map[string]string, query string, vars map[string]any) Response {
-	a.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, err := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		a.t.Fatalf("post: %v", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	defer a.count()()
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("post: %v", err)
-	}
-	return a.decode(res)
-}
-
-// Key creates an API key with the role and returns the headers that send it, reading the draft stage when
-// draft is true.
-func (a *API) Key(t testing.TB, name string, role content.Role, draft bool) map[string]string {
-	t.Helper()
-	secret, _, err := a.Store.Keys().Create(content.WithViewer(context.Background(), content.System), name, role, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := map[string]string{"Authorization": "Bearer " + secret}
-	if draft {
-		h["Stage"] = string(content.StageDraft)
-	}
-	return h
 }
 
 // Post sends a raw body to /graphql.

@@ -91,6 +91,9 @@ const (
 	StatusArchived PublicationStatus = "ARCHIVED"
 )
 
+// PublicationStatuses are the publication statuses, in schema order.
+var PublicationStatuses = []PublicationStatus{StatusDraft, StatusPublished, StatusChanged, StatusArchived}
+
 // Operation is what a write did to an item.
 type Operation string
 
@@ -104,6 +107,9 @@ const (
 	OpArchive   Operation = "ARCHIVE"
 	OpRestore   Operation = "RESTORE"
 )
+
+// Operations are the operations, in schema order.
+var Operations = []Operation{OpCreate, OpUpdate, OpDelete, OpPublish, OpUnpublish, OpArchive, OpRestore}
 
 // Record is what the store keeps of an item's life; it sets every field, whatever a client sends. It is part of
 // every content type.

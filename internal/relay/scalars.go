@@ -1,6 +1,7 @@
 package relay
 
 import (
+	"encoding/json"
 	"io"
 	"strconv"
 	"time"
@@ -48,4 +49,29 @@ func UnmarshalDateTime(v any) (time.Time, error) {
 		return time.Time{}, content.Errorf(content.EInvalid, "", "%q is not an RFC 3339 date and time", s)
 	}
 	return t.UTC(), nil
+}
+
+// MarshalJSON writes a string that holds a JSON document as the GraphQL JSON scalar: the document itself, not a
+// string. It lives here, with the other scalars, because the generated code cannot import package graph. A string
+// that is not valid JSON (which the store never writes) goes out as a JSON string, so that a response is always
+// valid JSON.
+func MarshalJSON(doc string) graphql.Marshaler {
+	return graphql.WriterFunc(func(w io.Writer) {
+		if json.Valid([]byte(doc)) {
+			_, _ = io.WriteString(w, doc)
+			return
+		}
+		quoted, _ := json.Marshal(doc) // never fails for a string
+		_, _ = w.Write(quoted)
+	})
+}
+
+// UnmarshalJSON reads the GraphQL JSON scalar, any value, as the JSON document it is. No argument takes one yet;
+// the scalar must have both directions.
+func UnmarshalJSON(v any) (string, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return "", content.Errorf(content.EInvalid, "", "not a JSON value")
+	}
+	return string(raw), nil
 }
