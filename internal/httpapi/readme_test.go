@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"regexp"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"coalitiongraph/internal/apitest"
+	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/httpapi"
 	"coalitiongraph/internal/seed"
 )
@@ -28,8 +30,10 @@ func TestReadmeExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	api := apitest.New(t, d)
+	// a PREVIEW key, which the history examples need; it reads the published stage like anyone
+	preview := http.Header{"Authorization": {"Bearer " + api.Key(t, "readme", content.RolePreview)}}
 	for _, b := range blocks {
-		r := api.Query(b[1], nil)
+		r := api.QueryWith(preview, b[1], nil)
 		if len(r.Errors) > 0 {
 			t.Errorf("errors %+v\n%s", r.Errors, b[1])
 			continue

@@ -27,6 +27,11 @@ func TestObjectsWithAnIDAreNodes(t *testing.T) {
 			continue
 		}
 		withID++
+		if ty.Name == "Change" {
+			// the change feed's entries name the item that changed by its id, as the feed's contract says; they
+			// are not objects of their own (see README: Relay clients read the item through `node`)
+			continue
+		}
 		if !slices.ContainsFunc(ty.Interfaces, func(i struct{ Name string }) bool { return i.Name == "Node" }) {
 			t.Errorf("%s has an id but does not implement Node", ty.Name)
 		}
