@@ -133,9 +133,6 @@ func TestEditExample(t *testing.T) {
 	}
 
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{}}).Schema()
-	if schema.Mutation == nil || schema.Mutation.Fields.ForName("createCoalition") == nil {
-		t.Skip("the schema has no createCoalition yet: the editing mutations are on their way")
-	}
 	if _, errs := gqlparser.LoadQuery(schema, ex.Query); len(errs) > 0 {
 		t.Fatalf("not valid against the schema: %v", errs)
 	}
