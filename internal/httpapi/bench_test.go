@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
@@ -100,4 +102,62 @@ func BenchmarkExportCSV(b *testing.B) {
 		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 	})
+}
+
+// benchWrite measures one mutation, sent with an EDITOR key, on the seed content: vars gives each run's
+// variables, and read takes the item's new version from the payload.
+func benchWrite(b *testing.B, mutation string, vars func(n, version int) map[string]any) {
+	var h http.Header
+	var id string
+	n, version := 0, 0
+	api := benchRun(b, func(api *apitest.API) {
+		if h == nil {
+			h = api.Editor(b)
+			var out struct {
+				Coalition struct {
+					ID      string
+					Version int
+				}
+			}
+			api.Must(b, `{ coalition(slug: "ireland") { id version } }`, nil, &out)
+			id, version = out.Coalition.ID, out.Coalition.Version
+		}
+		n++
+		v := vars(n, version)
+		v["id"] = id
+		r := api.QueryWith(h, mutation, v)
+		var data map[string]struct{ Coalition struct{ Version int } }
+		if len(r.Errors) > 0 || json.Unmarshal(r.Data, &data) != nil {
+			b.Fatalf("errors: %+v", r.Errors)
+		}
+		for _, p := range data {
+			if p.Coalition.Version > version {
+				version = p.Coalition.Version
+			}
+		}
+	})
+	b.ReportMetric(float64(api.Commands()), "db-commands/op")
+}
+
+// BenchmarkCreate is createCoalition: a new draft with a reference check of its country.
+func BenchmarkCreate(b *testing.B) {
+	benchWrite(b, `mutation($slug: String!) { createCoalition(input: {slug: $slug, name: "Bench coalition", country: "IE",
+  status: FORMING, scope: NATIONAL}) { coalition { id version } } }`, func(n, _ int) map[string]any {
+		return map[string]any{"slug": fmt.Sprintf("bench-%d", n)}
+	})
+}
+
+// BenchmarkUpdate is updateCoalition of one field of a seed coalition with members, against its version.
+func BenchmarkUpdate(b *testing.B) {
+	benchWrite(b, `mutation($id: ID!, $v: Int!, $name: String!) { updateCoalition(id: $id, expectedVersion: $v, input: {name: $name}) {
+  coalition { version } } }`, func(n, version int) map[string]any {
+		return map[string]any{"v": version, "name": fmt.Sprintf("Ireland %d", n)}
+	})
+}
+
+// BenchmarkPublish is publishCoalition of a seed coalition with members: the draft, the published copy, its
+// memberships and the links of the published items that refer to it.
+func BenchmarkPublish(b *testing.B) {
+	benchWrite(b, `mutation($id: ID!, $v: Int!) { publishCoalition(id: $id, expectedVersion: $v) { coalition { version } } }`,
+		func(_, version int) map[string]any { return map[string]any{"v": version} })
 }

@@ -786,7 +786,7 @@ func intOf(v any) int {
 // of the draft stage and countries that exist, and places a toolkit section under its parent, which must not be
 // the section or one of its sub-sections. Every bad field is reported at once, as Validate does. The seed's
 // writes (content.WithPublishOnWrite), which resolve their references themselves, are only validated.
-func (c writable[T]) prepare(ctx context.Context, item *T) error {
+func (c writable[T]) prepare(ctx context.Context, item, prev *T) error {
 	var bad []content.FieldError
 	if v, ok := any(item).(validator); ok {
 		var e *content.Error
@@ -797,7 +797,11 @@ func (c writable[T]) prepare(ctx context.Context, item *T) error {
 		}
 	}
 	if n, ok := any(item).(content.Node); ok && !content.PublishOnWrite(ctx) && c.typ != content.TypeCountry {
-		missing, err := c.store.missingRefs(ctx, c.typ, n)
+		var before content.Node
+		if prev != nil {
+			before, _ = any(prev).(content.Node)
+		}
+		missing, err := c.store.missingRefs(ctx, c.typ, n, before)
 		if err != nil {
 			return err
 		}
@@ -828,9 +832,10 @@ func (c writable[T]) prepare(ctx context.Context, item *T) error {
 var refFields = map[string]string{"mentions": "mentionKeys", "rosterIds": "roster"}
 
 // missingRefs are the references of n, of type t, to content that is not in the draft stage and to countries
-// that do not exist, each as a bad field ("partnerIds.2", "roster.1.stakeholderId", "countryCode"). Each type
-// referred to is one read.
-func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n content.Node) ([]content.FieldError, error) {
+// that do not exist, each as a bad field ("partnerIds.2", "roster.1.stakeholderId", "countryCode"). The
+// references prev (the version n changes, or nil) held already are not read again: they were checked when they
+// were written, and a delete never leaves one dangling. Each type referred to is one read.
+func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n, prev content.Node) ([]content.FieldError, error) {
 	type ref struct {
 		field string
 		key   string
@@ -844,11 +849,20 @@ func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n content.N
 			continue
 		}
 		seen[r] = true
-		values := r.Refs(n)
-		if r == rosterLink {
-			for _, m := range n.(*content.Coalition).Roster {
-				values = append(values, m.StakeholderID)
+		refsOf := func(n content.Node) []string {
+			if c, ok := n.(*content.Coalition); ok && r == rosterLink {
+				var ids []string
+				for _, m := range c.Roster {
+					ids = append(ids, m.StakeholderID)
+				}
+				return ids
 			}
+			return r.Refs(n)
+		}
+		values := refsOf(n)
+		var held []string
+		if prev != nil {
+			held = refsOf(prev)
 		}
 		for i, v := range values {
 			key := r.RefKey(v)
@@ -863,8 +877,8 @@ func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n content.N
 				field = fmt.Sprintf("%s.%d", field, i)
 			}
 			rt, id, _ := cutKey(key)
-			if !content.ValidLocalID(rt, id) {
-				continue // Validate reports it
+			if !content.ValidLocalID(rt, id) || slices.Contains(held, v) {
+				continue // Validate reports a malformed one; one held already exists
 			}
 			refs = append(refs, ref{field, key})
 			byType[rt] = append(byType[rt], id)

@@ -261,7 +261,7 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 			rec.PublicationStatus, rec.PublishedVersion, rec.FirstPublishedAt, rec.PublishedAt = content.StatusPublished, &one, &now, &now
 		}
 	}
-	if err := c.prepare(ctx, &next); err != nil {
+	if err := c.prepare(ctx, &next, nil); err != nil {
 		return nil, err
 	}
 	doc, err := c.document(ctx, &next)
@@ -299,7 +299,7 @@ func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op cont
 	if err := c.store.recordHistory(ctx, c.typ, prev, w.doc, op); err != nil {
 		return nil, err
 	}
-	if c.typ == content.TypeCoalition {
+	if c.typ == content.TypeCoalition && (prev == nil || !reflect.DeepEqual(lookup(prev, "roster"), lookup(w.doc, "roster"))) {
 		if err := c.store.projectRoster(ctx, draftOf(c.store.memberships), w.doc); err != nil {
 			return nil, err
 		}
@@ -358,6 +358,7 @@ func (c writable[T]) change(ctx context.Context, id string, version int, op cont
 	if err != nil {
 		return nil, storeErr("update "+c.noun, err)
 	}
+	before := *next
 	if apply != nil {
 		var rec content.Record
 		r, ok := any(next).(recorded)
@@ -384,7 +385,7 @@ func (c writable[T]) change(ctx context.Context, id string, version int, op cont
 			}
 		}
 	}
-	if err := c.prepare(ctx, next); err != nil {
+	if err := c.prepare(ctx, next, &before); err != nil {
 		return nil, err
 	}
 	doc, err := c.document(ctx, next)
