@@ -645,6 +645,9 @@ func (k *kind[T, F, O]) publication(ctx context.Context, id string, version int,
 	if err := k.checkTree(ctx, id, op); err != nil {
 		return nil, err
 	}
+	if err := k.checkLiveSlug(ctx, id, op); err != nil {
+		return nil, err
+	}
 	now := nowUTC()
 	item, err := k.writable().change(ctx, id, version, op, nil, func(r *content.Record) error {
 		switch op {
@@ -724,6 +727,28 @@ func (k *kind[T, F, O]) takeDown(ctx context.Context, id string, op content.Oper
 		op = content.OpUnpublish
 	}
 	return s.bury(ctx, s.db.Collection(tombstonesName), k.typ, id, 0, op)
+}
+
+// checkLiveSlug refuses to publish an item whose slug another item holds in the published stage (an item
+// renamed in its draft keeps its old slug live until it is published again): CONFLICT naming "slug".
+func (k *kind[T, F, O]) checkLiveSlug(ctx context.Context, id string, op content.Operation) error {
+	if op != content.OpPublish || k.unique != "slug" {
+		return nil
+	}
+	var d struct {
+		Slug string `bson:"slug"`
+	}
+	if err := draftOf(k.coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return notFound(collections[k.typ].noun, id)
+		}
+		return storeErr("publish", err)
+	}
+	n, err := k.coll.CountDocuments(ctx, bson.D{{Key: "slug", Value: d.Slug}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}}})
+	if err != nil || n == 0 {
+		return storeErr("publish", err)
+	}
+	return content.Errorf(content.EConflict, "slug", "the slug %q is live on another %s, renamed since in its draft: publish that one first", d.Slug, collections[k.typ].noun)
 }
 
 // checkTree keeps the published toolkit a tree: a section is published only under a published parent, and

@@ -119,3 +119,44 @@ func TestPublishingKeepsThePublishedGraphClosed(t *testing.T) {
 	wantError(t, func() error { _, err := store.Coalitions().History(public, c.ID, content.Window{}); return err }(), content.EUnauthenticated, "")
 	wantError(t, func() error { _, err := store.Coalitions().Create(public, coalition("x", "X")); return err }(), content.EUnauthenticated, "")
 }
+
+// A renamed item's old slug stays live until the item is published again; another item cannot take it live
+// before then, and nothing is written when it tries.
+func TestALiveSlugIsKeptUntilRepublished(t *testing.T) {
+	store := newStore(t)
+	if _, err := store.Countries().Create(content.WithPublishOnWrite(context.Background()), &content.Country{Code: "AT", Name: "Austria"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := editing()
+	a, err := store.Coalitions().Create(ctx, coalition("a", "A"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, err = store.Coalitions().Publish(ctx, a.ID, a.Version); err != nil {
+		t.Fatal(err)
+	}
+	if a, err = store.Coalitions().Update(ctx, a.ID, a.Version, func(c *content.Coalition) { c.Slug = "b" }); err != nil {
+		t.Fatal(err)
+	}
+	b, err := store.Coalitions().Create(ctx, coalition("a", "B"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = store.Coalitions().Publish(ctx, b.ID, b.Version)
+	wantError(t, err, content.EConflict, "slug")
+	if live, err := store.Coalitions().BySlug(context.Background(), "a"); err != nil || live.ID != a.ID {
+		t.Errorf("the live slug a finds %+v, %v; want the renamed coalition", live, err)
+	}
+	if _, err := store.Coalitions().Publish(ctx, a.ID, a.Version); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Coalitions().Publish(ctx, b.ID, b.Version); err != nil {
+		t.Fatalf("publish once the slug is free: %v", err)
+	}
+	if live, err := store.Coalitions().BySlug(context.Background(), "a"); err != nil || live.ID != b.ID {
+		t.Errorf("the slug a finds %+v, %v; want the coalition that holds it now", live, err)
+	}
+	if old, err := store.Coalitions().BySlug(context.Background(), "b"); err != nil || old.ID != a.ID {
+		t.Errorf("the slug b finds %+v, %v", old, err)
+	}
+}
