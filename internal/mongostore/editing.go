@@ -937,7 +937,11 @@ func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n, prev con
 	for _, r := range refs {
 		if !found[r.key] {
 			rt, _, _ := cutKey(r.key)
-			bad = append(bad, content.FieldError{Field: r.field, Message: fmt.Sprintf("no %s with this id exists (in the draft stage)", collections[rt].noun)})
+			msg := fmt.Sprintf("no %s with this id exists (in the draft stage)", collections[rt].noun)
+			if rt == content.TypeCountry {
+				msg = "no country with this code exists (see countries)"
+			}
+			bad = append(bad, content.FieldError{Field: r.field, Message: msg})
 		}
 	}
 	return bad, nil
