@@ -4385,7 +4385,7 @@ extend type Mutation {
     input: UpdateCoalitionInput!
   ): CoalitionPayload
   """
-  Deletes a coalition from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  Deletes a coalition from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.referrers` + "`" + `
   (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
   """
   deleteCoalition(
@@ -4473,7 +4473,7 @@ extend type Mutation {
     input: UpdateStakeholderInput!
   ): StakeholderPayload
   """
-  Deletes a stakeholder from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  Deletes a stakeholder from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.referrers` + "`" + `
   (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
   """
   deleteStakeholder(
@@ -4526,7 +4526,7 @@ extend type Mutation {
     input: UpdateInitiativeInput!
   ): InitiativePayload
   """
-  Deletes an initiative from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  Deletes an initiative from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.referrers` + "`" + `
   (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
   """
   deleteInitiative(
@@ -4579,7 +4579,7 @@ extend type Mutation {
     input: UpdateToolkitSectionInput!
   ): ToolkitSectionPayload
   """
-  Deletes a toolkit section from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  Deletes a toolkit section from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.referrers` + "`" + `
   (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
   """
   deleteToolkitSection(
@@ -4647,7 +4647,7 @@ extend type Mutation {
     input: UpdateBlogPostInput!
   ): BlogPostPayload
   """
-  Deletes a blog post from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.fields` + "`" + `
+  Deletes a blog post from both stages. When other items refer to it: CONFLICT listing them in ` + "`" + `extensions.referrers` + "`" + `
   (type, id and relation), unless ` + "`" + `detach` + "`" + `, which first removes those references.
   """
   deleteBlogPost(
