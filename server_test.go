@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
+	"reflect"
 	"regexp"
 	"strings"
 	"testing"
@@ -144,4 +147,203 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	if err := run(context.Background(), []string{"coalitiongraph", "-port", "0", "-data-dir", t.TempDir(), "frobnicate"}, func(string) string { return "" }, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Errorf("unknown command: %v", err)
 	}
+}
+
+// mustGraphQL posts a GraphQL request to the service at base with the headers (apitest.Send), which must
+// succeed, and decodes the data into out.
+func mustGraphQL(t *testing.T, base string, h http.Header, query string, vars map[string]any, out any) {
+	t.Helper()
+	r := apitest.Send(t, base, h, query, vars)
+	if r.Status != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("request failed (%d): %+v\nquery: %s", r.Status, r.Errors, query)
+	}
+	if err := json.Unmarshal(r.Data, out); err != nil {
+		t.Fatalf("decode %s: %v", r.Data, err)
+	}
+}
+
+// persisted is what TestEditsSurviveARestart reads back, before the restart and after.
+type persisted struct {
+	Draft struct {
+		Viewer struct{ Name, Role string }
+		S      struct {
+			Version           int
+			Name              string
+			Description       string
+			PublicationStatus string
+			PublishedVersion  *int
+			History           struct{ Nodes []persistedRevision }
+		}
+		C struct {
+			Version           int
+			Name              string
+			PublicationStatus string
+			PublishedVersion  *int
+			History           struct{ Nodes []persistedRevision }
+		}
+	}
+	Public struct {
+		Coalition struct {
+			Name, PublicationStatus string
+			Version                 int
+		}
+	}
+	Keys struct {
+		APIKeys []struct {
+			Name, Role string
+			RevokedAt  *string
+		} `json:"apiKeys"`
+	}
+	Changes []persistedChange
+}
+
+// persistedChange is an entry of the change feed as TestEditsSurviveARestart reads it.
+type persistedChange struct {
+	Revision  int
+	Type, ID  string
+	Operation string
+	Version   int
+	By, At    string
+}
+
+// persistedRevision is a version of an item's history as TestEditsSurviveARestart reads it.
+type persistedRevision struct {
+	Version       int
+	Operation, By string
+	At            string
+	ChangedFields []string
+}
+
+// The embedded store keeps what the API writes: after a graceful stop and a start on the same DATA_DIR, a key
+// made through the API still works, and the drafts, the published content, the histories and the change feed
+// read back as they were.
+func TestEditsSurviveARestart(t *testing.T) {
+	secret := make([]byte, 32)
+	_, _ = rand.Read(secret)
+	admin := http.Header{"Authorization": {"Bearer cgk_" + base64.RawURLEncoding.EncodeToString(secret)}}
+	env := map[string]string{"PORT": "0", "DATA_DIR": t.TempDir(), "MONGODB_DATABASE": "persist" + time.Now().Format("150405"),
+		"ADMIN_API_KEY": strings.TrimPrefix(admin.Get("Authorization"), "Bearer ")}
+	base, _, stop := start(t, env)
+
+	var key struct {
+		CreateApiKey struct{ Secret string }
+	}
+	mustGraphQL(t, base, admin, `mutation { createApiKey(input: {name: "persisted-editor", role: EDITOR}) { secret } }`, nil, &key)
+	editor := http.Header{"Authorization": {"Bearer " + key.CreateApiKey.Secret}}
+	draft := editor.Clone()
+	draft.Set("Stage", "DRAFT")
+
+	// a draft, created and edited; a coalition published, then edited (CHANGED)
+	var s struct {
+		CreateStakeholder struct{ Stakeholder struct{ ID string } }
+	}
+	mustGraphQL(t, base, editor, `mutation { createStakeholder(input: {slug: "kept-draft", name: "Kept draft", kind: PERSON, category: NGO}) { stakeholder { id } } }`, nil, &s)
+	sid := s.CreateStakeholder.Stakeholder.ID
+	var ignored any
+	mustGraphQL(t, base, editor, `mutation($id: ID!) { updateStakeholder(id: $id, expectedVersion: 1, input: {name: "Kept draft, edited", description: "Survives."}) { stakeholder { id } } }`,
+		map[string]any{"id": sid}, &ignored)
+	var c struct {
+		CreateCoalition struct{ Coalition struct{ ID string } }
+	}
+	mustGraphQL(t, base, editor, `mutation { createCoalition(input: {slug: "kept-live", name: "Kept live", country: "IE", status: ACTIVE, scope: NATIONAL}) { coalition { id } } }`, nil, &c)
+	cid := c.CreateCoalition.Coalition.ID
+	mustGraphQL(t, base, editor, `mutation($id: ID!) { publishCoalition(id: $id, expectedVersion: 1) { coalition { id } } }`, map[string]any{"id": cid}, &ignored)
+	mustGraphQL(t, base, editor, `mutation($id: ID!) { updateCoalition(id: $id, expectedVersion: 2, input: {name: "Kept live, edited"}) { coalition { id } } }`,
+		map[string]any{"id": cid}, &ignored)
+
+	read := func() persisted {
+		t.Helper()
+		var p persisted
+		const revision = `nodes { version operation by at changedFields }`
+		mustGraphQL(t, base, draft, `query($s: ID!, $c: ID!) { viewer { name role }
+			s: node(id: $s) { ... on Stakeholder { version name description publicationStatus publishedVersion history { `+revision+` } } }
+			c: node(id: $c) { ... on Coalition { version name publicationStatus publishedVersion history { `+revision+` } } } }`,
+			map[string]any{"s": sid, "c": cid}, &p.Draft)
+		mustGraphQL(t, base, nil, `{ coalition(slug: "kept-live") { name version publicationStatus } }`, nil, &p.Public)
+		if r := apitest.Send(t, base, nil, `{ stakeholder(slug: "kept-draft") { id } }`, nil); len(r.Errors) != 1 || r.Errors[0].Code() != "NOT_FOUND" {
+			t.Errorf("the public reads the draft stakeholder: %+v %s", r.Errors, r.Data)
+		}
+		mustGraphQL(t, base, admin, `{ apiKeys { name role revokedAt } }`, nil, &p.Keys)
+		for after := (*string)(nil); ; {
+			var f struct {
+				Changes struct {
+					Nodes    []persistedChange
+					PageInfo struct {
+						HasNextPage bool
+						EndCursor   *string
+					}
+				}
+			}
+			mustGraphQL(t, base, draft, `query($after: String) { changes(after: $after) { nodes { revision type id operation version by at } pageInfo { hasNextPage endCursor } } }`,
+				map[string]any{"after": after}, &f)
+			p.Changes = append(p.Changes, f.Changes.Nodes...)
+			if !f.Changes.PageInfo.HasNextPage {
+				break
+			}
+			after = f.Changes.PageInfo.EndCursor
+		}
+		return p
+	}
+	before := read()
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+
+	base, _, stop = start(t, env)
+	defer func() {
+		if err := stop(); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+	}()
+	after := read()
+	if !reflect.DeepEqual(before, after) {
+		b, _ := json.MarshalIndent(before, "", " ")
+		a, _ := json.MarshalIndent(after, "", " ")
+		t.Errorf("after the restart the API reads\n%s\nbefore it\n%s", a, b)
+	}
+
+	// and what was read is what was written
+	d := after.Draft
+	if d.Viewer.Name != "persisted-editor" || d.Viewer.Role != "EDITOR" {
+		t.Errorf("the editor's key after the restart: %+v", d.Viewer)
+	}
+	if d.S.Version != 2 || d.S.Name != "Kept draft, edited" || d.S.Description != "Survives." || d.S.PublicationStatus != "DRAFT" || d.S.PublishedVersion != nil ||
+		!operations(d.S.History.Nodes, "UPDATE", "CREATE") {
+		t.Errorf("the draft stakeholder: %+v", d.S)
+	}
+	if d.C.Version != 3 || d.C.Name != "Kept live, edited" || d.C.PublicationStatus != "CHANGED" || d.C.PublishedVersion == nil || *d.C.PublishedVersion != 2 ||
+		!operations(d.C.History.Nodes, "UPDATE", "PUBLISH", "CREATE") {
+		t.Errorf("the edited coalition's draft: %+v", d.C)
+	}
+	if p := after.Public.Coalition; p.Name != "Kept live" || p.Version != 2 || p.PublicationStatus != "PUBLISHED" {
+		t.Errorf("the published coalition: %+v; want its published version 2 as it was published", p)
+	}
+	names := map[string]string{}
+	for _, k := range after.Keys.APIKeys {
+		if k.RevokedAt == nil {
+			names[k.Name] = k.Role
+		}
+	}
+	if names["bootstrap-admin"] != "ADMIN" || names["persisted-editor"] != "EDITOR" {
+		t.Errorf("the keys: %+v", after.Keys.APIKeys)
+	}
+	n := len(after.Changes)
+	if n < 2 || after.Changes[n-2].ID != sid || after.Changes[n-2].Version != 2 || after.Changes[n-1].ID != cid || after.Changes[n-1].Version != 3 ||
+		after.Changes[n-1].Operation != "UPDATE" || after.Changes[n-1].By != "persisted-editor" {
+		t.Errorf("the change feed ends with %+v; want the stakeholder's version 2, then the coalition's update to 3", after.Changes[max(0, n-2):])
+	}
+}
+
+// operations tells whether the revisions are of the operations given, newest first, with versions counting down
+// to 1.
+func operations(revs []persistedRevision, ops ...string) bool {
+	if len(revs) != len(ops) {
+		return false
+	}
+	for i, r := range revs {
+		if r.Operation != ops[i] || r.Version != len(ops)-i || r.By != "persisted-editor" || r.At == "" {
+			return false
+		}
+	}
+	return true
 }

@@ -84,6 +84,7 @@ type API struct {
 	documents atomic.Int64
 	logs      Buffer
 	client    *mongo.Client
+	db        *mongo.Database
 	mu        sync.Mutex
 	names     []string
 	byID      map[string]int64 // commands by request id, of every request
@@ -93,6 +94,10 @@ type API struct {
 
 // Disconnect closes the API's database connection, so that every query fails inside the store.
 func (a *API) Disconnect() { _ = a.client.Disconnect(context.Background()) }
+
+// DB is the API's database, for tests that check what the store holds beneath the API (every collection, as a
+// snapshot), or that put there what no request can make, such as an expired key.
+func (a *API) DB() *mongo.Database { return a.db }
 
 // housekeeping commands the driver sends on its own; they are not the API's work.
 var housekeeping = map[string]bool{"hello": true, "isMaster": true, "ismaster": true, "ping": true, "endSessions": true,
@@ -167,6 +172,7 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	}
 	a.Server = httptest.NewServer(httpapi.New(a.Store, cfg))
 	a.client = client
+	a.db = db
 	t.Cleanup(func() {
 		a.Server.Close()
 		_ = db.Drop(context.Background())
@@ -281,10 +287,25 @@ func (a *API) Counting(f func()) {
 // the test, so that other goroutines may call it.
 func (a *API) Do(t testing.TB, id, query string, vars map[string]any) Response {
 	t.Helper()
+	return a.DoWith(t, http.Header{"X-Request-ID": {id}}, query, vars)
+}
+
+// DoWith is Do with the given request headers, such as a key's: a request that goroutines may send concurrently.
+func (a *API) DoWith(t testing.TB, h http.Header, query string, vars map[string]any) Response {
+	t.Helper()
+	return Send(t, a.Server.URL, h, query, vars)
+}
+
+// Send posts a GraphQL document with variables and headers to the service at base (its /graphql) and decodes
+// the answer. It reports a failure on t rather than ending the test, so that other goroutines may call it.
+func Send(t testing.TB, base string, h http.Header, query string, vars map[string]any) Response {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
+	for k, v := range h {
+		req.Header[k] = v
+	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Request-ID", id)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Errorf("post: %v", err)
