@@ -864,6 +864,9 @@ func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n, prev con
 	type ref struct {
 		field string
 		key   string
+		// kind is the kind of stakeholder the relation needs: a post's authors are people, its publisher an
+		// organisation
+		kind content.StakeholderKind
 	}
 	var refs []ref
 	byType := map[content.TypeName][]string{}
@@ -905,11 +908,13 @@ func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n, prev con
 			if !content.ValidLocalID(rt, id) || slices.Contains(held, v) {
 				continue // Validate reports a malformed one; one held already exists
 			}
-			refs = append(refs, ref{field, key})
+			refs = append(refs, ref{field, key, map[*content.Relation]content.StakeholderKind{
+				content.Authored: content.KindPerson, content.Published: content.KindOrganisation}[r]})
 			byType[rt] = append(byType[rt], id)
 		}
 	}
 	found := map[string]bool{}
+	kinds := map[string]content.StakeholderKind{} // of the stakeholders referred to, by key
 	for rt, ids := range byType {
 		if rt == content.TypeCountry {
 			names, err := s.countryNames.of(ctx, s.countries.coll, ids)
@@ -925,12 +930,14 @@ func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n, prev con
 		if !ok {
 			continue
 		}
-		got, err := project(content.WithScope(content.WithViewer(ctx, content.System), content.ScopeDraft), k.collection(), inIDs("_id", ids), nil)
+		got, err := project(content.WithScope(content.WithViewer(ctx, content.System), content.ScopeDraft), k.collection(), inIDs("_id", ids), []string{"kind"})
 		if err != nil {
 			return nil, err
 		}
-		for id := range got {
+		for id, doc := range got {
 			found[content.KeyOf(rt, id)] = true
+			kind, _ := doc.Lookup("kind").StringValueOK()
+			kinds[content.KeyOf(rt, id)] = content.StakeholderKind(kind)
 		}
 	}
 	var bad []content.FieldError
@@ -942,6 +949,8 @@ func (s *Store) missingRefs(ctx context.Context, t content.TypeName, n, prev con
 				msg = "no country with this code exists (see countries)"
 			}
 			bad = append(bad, content.FieldError{Field: r.field, Message: msg})
+		} else if r.kind != "" && kinds[r.key] != r.kind {
+			bad = append(bad, content.FieldError{Field: r.field, Message: fmt.Sprintf("must be a stakeholder of kind %s, not %s", r.kind, kinds[r.key])})
 		}
 	}
 	return bad, nil

@@ -283,15 +283,23 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 // the version in the history and what derives from the document: a coalition's memberships, and the published
 // copy under content.WithPublishOnWrite.
 func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op content.Operation) (*T, error) {
+	if c.unique != nil {
+		w.unique, w.taken = c.unique(w.doc)
+		// a value another document holds is refused before the write takes a revision, so that a refused write
+		// changes nothing at all; the unique index still decides a race
+		other := append(bson.D{{Key: "_id", Value: bson.D{{Key: "$ne", Value: w.id}}}}, w.unique...)
+		if n, err := w.coll.CountDocuments(ctx, other, options.Count().SetLimit(1)); err != nil {
+			return nil, storeErr(w.kind.String()+" "+c.noun, err)
+		} else if n > 0 {
+			return nil, w.taken
+		}
+	}
 	if _, ok := any(new(T)).(recorded); ok {
 		rev, err := c.store.nextRevision(ctx)
 		if err != nil {
 			return nil, err
 		}
 		w.doc = set(w.doc, "revision", rev)
-	}
-	if c.unique != nil {
-		w.unique, w.taken = c.unique(w.doc)
 	}
 	if err := c.store.write(ctx, w); err != nil {
 		return nil, err
