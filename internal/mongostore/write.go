@@ -285,8 +285,11 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op content.Operation) (*T, error) {
 	if c.unique != nil {
 		w.unique, w.taken = c.unique(w.doc)
+	}
+	if w.unique != nil && !content.PublishOnWrite(ctx) {
 		// a value another document holds is refused before the write takes a revision, so that a refused write
-		// changes nothing at all; the unique index still decides a race
+		// changes nothing at all; the unique index still decides a race (and the seed's writes, whose slugs are
+		// its own)
 		other := append(bson.D{{Key: "_id", Value: bson.D{{Key: "$ne", Value: w.id}}}}, w.unique...)
 		if n, err := w.coll.CountDocuments(ctx, other, options.Count().SetLimit(1)); err != nil {
 			return nil, storeErr(w.kind.String()+" "+c.noun, err)
