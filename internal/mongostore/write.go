@@ -406,7 +406,13 @@ func (c writable[T]) change(ctx context.Context, id string, version int, op cont
 	doc = set(doc, "_id", id, "version", version+1, "updatedAt", nowUTC())
 	item, err := c.commit(ctx, writeOp{kind: opUpdate, coll: coll, noun: c.noun, idField: c.idField, id: id, version: version, doc: doc}, prev, op)
 	if err == nil && c.typ == content.TypeToolkitSection && op != content.OpPublish && treeMoved(prev, doc) {
-		err = c.store.retile(ctx)
+		// renumbering may write the moved section again: answer with what is stored, as the payload promises
+		if err = c.store.retile(ctx); err == nil {
+			var now bson.D
+			if err = storeErr("update "+c.noun, coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&now)); err == nil {
+				item, err = decode[T](now)
+			}
+		}
 	}
 	return item, err
 }
