@@ -1071,6 +1071,11 @@ func (k *kind[T, F, O]) remove(ctx context.Context, id string, version int, deta
 	if v != version {
 		return stale(collections[k.typ].noun, v, version)
 	}
+	// a published section's sub-sections name it as their parent in the published stage, whatever the drafts
+	// say: they are unpublished first, as for Unpublish
+	if err := k.checkTree(ctx, id, content.OpUnpublish); err != nil {
+		return err
+	}
 	refs, err := s.referrers(ctx, k.typ, id)
 	if err != nil {
 		return err
@@ -1082,6 +1087,12 @@ func (k *kind[T, F, O]) remove(ctx context.Context, id string, version int, deta
 	}
 	for _, r := range refs {
 		if err := s.contentKinds[r.Type].detach(ctx, r.ID, content.RelationNamed(r.Relation), refValue(relationOf(r), k.typ, id)); err != nil {
+			return err
+		}
+	}
+	if len(refs) > 0 && k.typ == content.TypeToolkitSection {
+		// detaching its sub-sections renumbers the toolkit, which may have written the section itself
+		if version, _, err = currentVersion(ctx, draftOf(k.coll), id); err != nil {
 			return err
 		}
 	}
