@@ -24,7 +24,7 @@ import (
 // answer what the model holds, and the published answers must form a closed graph.
 
 const (
-	modelSeed = 2
+	modelSeed  = 2
 	modelSteps = 400
 )
 
