@@ -300,7 +300,13 @@ func (a *API) DoWith(t testing.TB, h http.Header, query string, vars map[string]
 // the answer. It reports a failure on t rather than ending the test, so that other goroutines may call it.
 func Send(t testing.TB, base string, h http.Header, query string, vars map[string]any) Response {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	return SendBody(t, base, h, map[string]any{"query": query, "variables": vars})
+}
+
+// SendBody is Send of a whole request body, such as one that names its operation.
+func SendBody(t testing.TB, base string, h http.Header, request map[string]any) Response {
+	t.Helper()
+	body, _ := json.Marshal(request)
 	req, _ := http.NewRequest(http.MethodPost, base+"/graphql", bytes.NewReader(body))
 	for k, v := range h {
 		req.Header[k] = v

@@ -1,9 +1,7 @@
 package apitest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"net/http"
 	"testing"
 
@@ -45,16 +43,6 @@ func (a *API) Editor(t testing.TB) http.Header {
 // QueryWith is Query with the given request headers, such as a key's and Stage: DRAFT.
 func (a *API) QueryWith(h http.Header, query string, vars map[string]any) Response {
 	a.t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, a.Server.URL+"/graphql", bytes.NewReader(body))
-	for k, v := range h {
-		req.Header[k] = v
-	}
-	req.Header.Set("Content-Type", "application/json")
 	defer a.count()()
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatalf("post: %v", err)
-	}
-	return a.decode(res)
+	return Send(a.t, a.Server.URL, h, query, vars)
 }

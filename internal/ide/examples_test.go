@@ -1,7 +1,6 @@
 package ide_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
@@ -234,25 +233,11 @@ func exampleNamed(t *testing.T, name string) ide.Example {
 // run sends one operation of a document as the IDE does: POST with the tab's headers and all its variables.
 func run(t *testing.T, api *apitest.API, headers map[string]string, query, operation string, vars map[string]any) apitest.Response {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "operationName": operation, "variables": vars})
-	req, err := http.NewRequest(http.MethodPost, api.Server.URL+"/graphql", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
+	h := http.Header{}
 	for k, v := range headers {
-		req.Header.Set(k, v)
+		h.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	r := apitest.Response{Status: res.StatusCode}
-	if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
-		t.Fatalf("%s: %d, not JSON: %v", operation, res.StatusCode, err)
-	}
-	return r
+	return apitest.SendBody(t, api.Server.URL, h, map[string]any{"query": query, "operationName": operation, "variables": vars})
 }
 
 // mustRun is run for an operation that must succeed, decoding its data into out.
