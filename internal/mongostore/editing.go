@@ -160,7 +160,10 @@ func (s *Store) recordHistory(ctx context.Context, t content.TypeName, prev, doc
 	if op != content.OpCreate && op != content.OpUpdate && op != content.OpRestore {
 		h.Changed = []string{}
 	}
-	_, err := s.db.Collection(historyName).ReplaceOne(ctx, bson.D{{Key: "_id", Value: h.ID}}, h, options.Replace().SetUpsert(true))
+	doc, err := toDoc(h)
+	if err == nil {
+		err = put(ctx, s.db.Collection(historyName), h.ID, doc, true)
+	}
 	return storeErr("record history", err)
 }
 
@@ -575,7 +578,7 @@ func (s *Store) relink(ctx context.Context, t content.TypeName, id string, field
 					return storeErr("relink "+coll.Name(), err)
 				}
 				if r == rosterLink {
-					if err := s.projectRoster(ctx, s.memberships, doc); err != nil {
+					if err := s.projectRoster(ctx, s.memberships, doc, false); err != nil {
 						return err
 					}
 				}
@@ -592,8 +595,9 @@ func membershipID(coalition, stakeholder string) string {
 }
 
 // projectRoster makes the memberships collection coll hold the roster of the coalition document doc: it writes
-// the memberships the roster has and removes the others of the coalition, in one bulk write.
-func (s *Store) projectRoster(ctx context.Context, coll *mongo.Collection, doc bson.D) error {
+// the memberships the roster has and removes the others of the coalition, in one bulk write. For a fresh
+// coalition, which has none yet, it inserts them.
+func (s *Store) projectRoster(ctx context.Context, coll *mongo.Collection, doc bson.D, fresh bool) error {
 	cid, _ := lookup(doc, "_id").(string)
 	at, _ := lookup(doc, "updatedAt").(time.Time)
 	keep := bson.A{}
@@ -607,7 +611,21 @@ func (s *Store) projectRoster(ctx context.Context, coll *mongo.Collection, doc b
 		if since := lookup(d, "since"); since != nil {
 			m = append(m, bson.E{Key: "since", Value: since})
 		}
-		models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: mid}}).SetReplacement(m).SetUpsert(true))
+		if fresh {
+			models = append(models, mongo.NewInsertOneModel().SetDocument(m))
+		} else {
+			models = append(models, mongo.NewReplaceOneModel().SetFilter(bson.D{{Key: "_id", Value: mid}}).SetReplacement(m).SetUpsert(true))
+		}
+	}
+	if fresh {
+		if len(models) == 0 {
+			return nil
+		}
+		_, err := coll.BulkWrite(ctx, models)
+		if !mongo.IsDuplicateKeyError(err) {
+			return storeErr("write the memberships", err)
+		}
+		return s.projectRoster(ctx, coll, doc, false) // left over from an item of the same id: replace them
 	}
 	models = append(models, mongo.NewDeleteManyModel().SetFilter(bson.D{{Key: endField(content.TypeCoalition), Value: cid},
 		{Key: "_id", Value: bson.D{{Key: "$nin", Value: keep}}}}))
@@ -693,7 +711,7 @@ func (k *kind[T, F, O]) putPublished(ctx context.Context, item *T) error {
 		return storeErr("publish", err)
 	}
 	if k.typ == content.TypeCoalition {
-		if err := s.projectRoster(ctx, s.memberships, pub); err != nil {
+		if err := s.projectRoster(ctx, s.memberships, pub, false); err != nil {
 			return err
 		}
 	}

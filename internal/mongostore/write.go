@@ -310,23 +310,37 @@ func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op cont
 	if err := c.store.recordHistory(ctx, c.typ, prev, w.doc, op); err != nil {
 		return nil, err
 	}
+	fresh := w.kind == opCreate // a new item: nothing derived from it exists yet
 	if c.typ == content.TypeCoalition && (prev == nil || !reflect.DeepEqual(lookup(prev, "roster"), lookup(w.doc, "roster"))) {
-		if err := c.store.projectRoster(ctx, draftOf(c.store.memberships), w.doc); err != nil {
+		if err := c.store.projectRoster(ctx, draftOf(c.store.memberships), w.doc, fresh); err != nil {
 			return nil, err
 		}
 	}
 	if content.PublishOnWrite(ctx) && w.coll != c.coll {
 		pub := set(append(bson.D{}, w.doc...), intendedField, bson.D{})
-		if _, err := c.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: w.id}}, pub, options.Replace().SetUpsert(true)); err != nil {
+		if err := put(ctx, c.coll, w.id, pub, fresh); err != nil {
 			return nil, storeErr("publish "+c.noun, err)
 		}
 		if c.typ == content.TypeCoalition {
-			if err := c.store.projectRoster(ctx, c.store.memberships, pub); err != nil {
+			if err := c.store.projectRoster(ctx, c.store.memberships, pub, fresh); err != nil {
 				return nil, err
 			}
 		}
 	}
 	return decode[T](w.doc)
+}
+
+// put stores doc as the document with the given id of coll, replacing the one there is. A fresh one is inserted,
+// which is one cheap command on the embedded store, where a replace of a missing document reads the collection.
+func put(ctx context.Context, coll *mongo.Collection, id string, doc bson.D, fresh bool) error {
+	if fresh {
+		_, err := coll.InsertOne(ctx, doc)
+		if !mongo.IsDuplicateKeyError(err) {
+			return err
+		}
+	}
+	_, err := coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc, options.Replace().SetUpsert(true))
+	return err
 }
 
 // update applies apply to the current draft of the document with the given id, if it is at version, and writes

@@ -93,18 +93,28 @@ func versions(t *testing.T, store *mongostore.Store) map[string]int {
 	return out
 }
 
-// The load is linear in the dataset: a fresh load reads each of the six collections once, and writes each
-// country in one command and each content item in four: its revision, its draft, its history and its
-// published copy, plus two bulk writes of its memberships in each stage for a coalition. Loading the same
-// dataset again only reads, and every item stays at version 1.
+// freshLoad is what a load of d into an empty store writes: the six reads of what is stored, then each country in
+// one insert, each content item in four commands (its revision, then inserts of its draft, its history entry and
+// its published copy), and the memberships of each coalition that has members in one bulk insert per stage.
+func freshLoad(d *seed.Dataset) map[string]int {
+	withMembers := 0
+	for _, c := range d.Coalitions {
+		if len(c.Members) > 0 {
+			withMembers++
+		}
+	}
+	return map[string]int{"find": 6, "findAndModify": contentItems(d), "insert": len(d.Countries) + 3*contentItems(d) + 2*withMembers}
+}
+
+// The load is linear in the dataset (see freshLoad). Loading the same dataset again only reads, and every item
+// stays at version 1.
 func TestLoadCommands(t *testing.T) {
 	const reads = 6
 	for _, n := range []int{4, 40} {
 		d := apitest.Fixture(n)
 		api := apitest.New(t, nil)
 		first := load(t, api, d)
-		want := map[string]int{"find": reads, "insert": len(d.Countries) + contentItems(d), "findAndModify": contentItems(d),
-			"update": 2*contentItems(d) + 2*len(d.Coalitions), "delete": 2 * len(d.Coalitions)}
+		want := freshLoad(d)
 		if !maps.Equal(first, want) {
 			t.Errorf("Fixture(%d), %d items: a fresh load made %v; want %v", n, items(d), first, want)
 		}
@@ -156,8 +166,8 @@ func TestReloadWritesWhatChanged(t *testing.T) {
 		}
 	}
 	// every content item changed takes one revision; the country is reference data, without one
-	if writes["findAndModify"] != len(changed)-1 || writes["insert"] != 0 {
-		t.Errorf("the reload made %v; want %d content updates", writes, len(changed)-1)
+	if writes["findAndModify"] != len(changed)-1 || writes["insert"] != len(changed)-1 {
+		t.Errorf("the reload made %v; want %d content updates, each with its history entry", writes, len(changed)-1)
 	}
 	for key, v := range versions(t, api.Store) {
 		if want := map[bool]int{true: 2, false: 1}[changed[key]]; v != want {
@@ -201,8 +211,8 @@ func TestPostsMentionLaterPosts(t *testing.T) {
 	d := apitest.Fixture(6)
 	d.BlogPosts[0].Mentions = append(d.BlogPosts[0].Mentions, seed.Mention{Type: content.TypeBlogPost, Slug: d.BlogPosts[2].Slug})
 	api := apitest.New(t, nil)
-	if writes := load(t, api, d); writes["insert"] != len(d.Countries)+contentItems(d) {
-		t.Errorf("the load made %v, want one insert per item", writes)
+	if writes := load(t, api, d); !maps.Equal(writes, freshLoad(d)) {
+		t.Errorf("the load made %v, want what a fresh load writes", writes)
 	}
 	ps, err := api.Store.BlogPosts().All(context.Background())
 	if err != nil {
