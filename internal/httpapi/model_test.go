@@ -188,21 +188,6 @@ func (m *model) detach(it *mItem) {
 	}
 }
 
-// clone is a copy of the model that changes apart from it.
-func (m *model) clone() *model {
-	c := &model{seq: m.seq}
-	for _, it := range m.items {
-		x := *it
-		x.refs, x.anc = cloneRefs(it.refs), slices.Clone(it.anc)
-		if it.pub != nil {
-			p := *it.pub
-			x.pub = &p
-		}
-		c.items = append(c.items, &x)
-	}
-	return c
-}
-
 func (m *model) parentOf(s *mItem) *mItem {
 	if p := s.refs["parent"]; len(p) == 1 {
 		return m.get(p[0])
