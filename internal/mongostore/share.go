@@ -103,9 +103,9 @@ func init() {
 	stagedNames[tombstonesName] = true
 }
 
-// scoped narrows q, a query of the named collection, to the documents the scope may see. Every stored item is
-// published today, so the published scope sees all of them; drafts will narrow it here. A ScopeOnly scope sees
-// the items it names and the memberships between them.
+// scoped narrows q, a query of the named collection, to the documents the scope may see. The stage is not a
+// condition here but the collection itself (see staged); a ScopeOnly scope sees the items it names and the
+// memberships between them.
 func scoped(scope content.Scope, coll string, q bson.D) bson.D {
 	keys, only := scope.Only()
 	if !only {

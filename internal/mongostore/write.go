@@ -48,11 +48,13 @@ type writeOp struct {
 	taken  *content.Error
 }
 
-// write is the write gate: every write of content, of every collection, passes through it as one command,
-// conditional on the expected version for an update or a delete. It is the one place for what every write must
-// do: the next issue adds authorisation, validation and the change record here. (Start-up's maintenance in
-// EnsureIndexes, which re-derives the derived fields and gives old documents a version, changes no content and
-// writes directly.)
+// write is the command of the write gate: every write of an item's draft (and of a country) passes through it as
+// one command, conditional on the expected version for an update or a delete. What every write must do around it
+// is done by its callers, writable.create and writable.change and their commit (authorisation, validation and
+// the references, the record, the revision, the history) and kind.publication and kind.remove (the published
+// stage, tombstones). Start-up's maintenance in EnsureIndexes, which re-derives the derived fields and gives old
+// documents a version, changes no content and writes directly, as the projections of memberships and the
+// published copies do, which follow a write the gate has made.
 //
 // It maps storage errors to domain ones at the storage edge: a unique value another document holds is CONFLICT
 // naming the field; an update or delete that matched nothing (the document changed or went since it was read) is
