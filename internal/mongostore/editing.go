@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"coalitiongraph/internal/content"
@@ -153,7 +154,7 @@ func (s *Store) recordHistory(ctx context.Context, t content.TypeName, prev, doc
 		return nil
 	}
 	id, _ := lookup(doc, "_id").(string)
-	version, _ := lookup(doc, "version").(int)
+	version := intOf(lookup(doc, "version"))
 	at, _ := lookup(doc, "updatedAt").(time.Time)
 	h := historyDoc{ID: fmt.Sprintf("%s:%d", content.KeyOf(t, id), version), Type: t, Item: id, Version: version,
 		At: at, By: viewerName(ctx), Operation: op, Changed: changedFields(prev, doc), Snapshot: contentOf(doc)}
@@ -444,7 +445,7 @@ func withRefs(doc bson.D, r *content.Relation, refs []string) bson.D {
 			entries = lookup(intended, "roster")
 		}
 		keep := bson.A{}
-		for _, e := range stringsOfRoster(entries) {
+		for _, e := range rosterEntries(entries) {
 			if slices.Contains(refs, e.id) {
 				keep = append(keep, e.doc)
 			}
@@ -454,12 +455,14 @@ func withRefs(doc bson.D, r *content.Relation, refs []string) bson.D {
 	return doc
 }
 
+// rosterEntry is one member of a stored roster: the stakeholder's id, and the whole entry.
 type rosterEntry struct {
 	id  string
 	doc any
 }
 
-func stringsOfRoster(v any) []rosterEntry {
+// rosterEntries reads a stored roster.
+func rosterEntries(v any) []rosterEntry {
 	list, _ := v.(bson.A)
 	var out []rosterEntry
 	for _, e := range list {
@@ -496,12 +499,8 @@ func (s *Store) published(ctx context.Context, keys []string) (map[string]bool, 
 }
 
 func cutKey(key string) (content.TypeName, string, bool) {
-	for i := range len(key) {
-		if key[i] == ':' {
-			return content.TypeName(key[:i]), key[i+1:], true
-		}
-	}
-	return "", key, false
+	t, id, ok := strings.Cut(key, ":")
+	return content.TypeName(t), id, ok
 }
 
 // publishedCopy is the published document of a draft one: each link narrowed to the published items, and the
@@ -602,7 +601,7 @@ func (s *Store) projectRoster(ctx context.Context, coll *mongo.Collection, doc b
 	at, _ := lookup(doc, "updatedAt").(time.Time)
 	keep := bson.A{}
 	var models []mongo.WriteModel
-	for _, e := range stringsOfRoster(lookup(doc, "roster")) {
+	for _, e := range rosterEntries(lookup(doc, "roster")) {
 		d := e.doc.(bson.D)
 		mid := membershipID(cid, e.id)
 		keep = append(keep, mid)
@@ -660,16 +659,18 @@ func (k *kind[T, F, O]) publication(ctx context.Context, id string, version int,
 	s := k.store
 	s.publishing.Lock()
 	defer s.publishing.Unlock()
-	if err := k.checkTree(ctx, id, op); err != nil {
-		return nil, err
-	}
-	if err := k.checkLiveSlug(ctx, id, op); err != nil {
-		return nil, err
+	if op != content.OpPublish {
+		if err := k.checkChildren(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	now := nowUTC()
-	item, err := k.writable().change(ctx, id, version, op, nil, func(r *content.Record) error {
+	item, err := k.writable().change(ctx, id, version, op, nil, func(item *T, r *content.Record) error {
 		switch op {
 		case content.OpPublish:
+			if err := k.publishable(ctx, item); err != nil {
+				return err
+			}
 			v := version + 1
 			r.PublishedVersion, r.PublishedAt, r.PublicationStatus = &v, &now, content.StatusPublished
 			if r.FirstPublishedAt == nil {
@@ -747,52 +748,36 @@ func (k *kind[T, F, O]) takeDown(ctx context.Context, id string, op content.Oper
 	return s.bury(ctx, s.db.Collection(tombstonesName), k.typ, id, 0, op)
 }
 
-// checkLiveSlug refuses to publish an item whose slug another item holds in the published stage (an item
-// renamed in its draft keeps its old slug live until it is published again): CONFLICT naming "slug".
-func (k *kind[T, F, O]) checkLiveSlug(ctx context.Context, id string, op content.Operation) error {
-	if op != content.OpPublish || k.unique != "slug" {
+// publishable refuses to publish an item the published stage cannot take as it is: a toolkit section whose
+// parent is not published (CONFLICT naming "parent"), or an item whose slug another item holds there, renamed
+// since in its draft, which keeps its old slug live until it is published again (CONFLICT naming "slug").
+func (k *kind[T, F, O]) publishable(ctx context.Context, item *T) error {
+	if sec, ok := any(item).(*content.ToolkitSection); ok && sec.ParentID != nil {
+		if _, found, err := currentVersion(ctx, k.coll, *sec.ParentID); err != nil || !found {
+			if err == nil {
+				err = content.Errorf(content.EConflict, "parent", "the section's parent is not published: publish it first")
+			}
+			return err
+		}
+	}
+	if k.unique != "slug" {
 		return nil
 	}
-	var d struct {
-		Slug string `bson:"slug"`
-	}
-	if err := draftOf(k.coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return notFound(collections[k.typ].noun, id)
-		}
-		return storeErr("publish", err)
-	}
-	n, err := k.coll.CountDocuments(ctx, bson.D{{Key: "slug", Value: d.Slug}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: id}}}})
+	slug := slugOf(item)
+	n, err := k.coll.CountDocuments(ctx, bson.D{{Key: "slug", Value: slug}, {Key: "_id", Value: bson.D{{Key: "$ne", Value: k.id(item)}}}})
 	if err != nil || n == 0 {
 		return storeErr("publish", err)
 	}
-	return content.Errorf(content.EConflict, "slug", "the slug %q is live on another %s, renamed since in its draft: publish that one first", d.Slug, collections[k.typ].noun)
+	return content.Errorf(content.EConflict, "slug", "the slug %q is live on another %s, renamed since in its draft: publish that one first", slug, collections[k.typ].noun)
 }
 
-// checkTree keeps the published toolkit a tree: a section is published only under a published parent, and
-// taken down only when none of its sub-sections is published.
-func (k *kind[T, F, O]) checkTree(ctx context.Context, id string, op content.Operation) error {
+// checkChildren keeps the published toolkit a tree: a section is taken out of the published stage only when none
+// of its sub-sections is published (CONFLICT naming "children", with them as the referrers).
+func (k *kind[T, F, O]) checkChildren(ctx context.Context, id string) error {
 	if k.typ != content.TypeToolkitSection {
 		return nil
 	}
-	s := k.store
-	if op == content.OpPublish {
-		var sec content.ToolkitSection
-		if err := draftOf(k.coll).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&sec); err != nil {
-			if errors.Is(err, mongo.ErrNoDocuments) {
-				return notFound("toolkit section", id)
-			}
-			return storeErr("publish", err)
-		}
-		if sec.ParentID == nil {
-			return nil
-		}
-		if _, found, err := currentVersion(ctx, k.coll, *sec.ParentID); err != nil || found {
-			return err
-		}
-		return content.Errorf(content.EConflict, "parent", "the section's parent is not published: publish it first")
-	}
-	children, err := project(content.WithScope(ctx, content.ScopePublished), s.toolkit.coll, bson.D{{Key: content.ParentOf.Field, Value: id}}, nil)
+	children, err := project(content.WithScope(ctx, content.ScopePublished), k.coll, bson.D{{Key: content.ParentOf.Field, Value: id}}, nil)
 	if err != nil || len(children) == 0 {
 		return err
 	}
@@ -1091,7 +1076,7 @@ func (k *kind[T, F, O]) remove(ctx context.Context, id string, version int, deta
 	}
 	// a published section's sub-sections name it as their parent in the published stage, whatever the drafts
 	// say: they are unpublished first, as for Unpublish
-	if err := k.checkTree(ctx, id, content.OpUnpublish); err != nil {
+	if err := k.checkChildren(ctx, id); err != nil {
 		return err
 	}
 	refs, err := s.referrers(ctx, k.typ, id)

@@ -347,11 +347,11 @@ func (c writable[T]) update(ctx context.Context, id string, version int, apply f
 
 // change writes a new version of the draft of the document with the given id, if it is at version: apply (when
 // not nil) changes a copy of the current item, whose record it cannot change; mark (when not nil) changes the
-// record, or refuses the change; the id, version, updatedAt, record and derived fields are the store's. One command conditional on the
+// record (of the item as changed), or refuses the change; the id, version, updatedAt, record and derived fields are the store's. One command conditional on the
 // id and version. Nothing is written on an error: NOT_FOUND when there is no such document, CONFLICT when it is
 // at another version (with the current one) or when the change takes a unique value another document holds,
 // BAD_USER_INPUT for an item that is not valid.
-func (c writable[T]) change(ctx context.Context, id string, version int, op content.Operation, apply func(*T), mark func(*content.Record) error) (*T, error) {
+func (c writable[T]) change(ctx context.Context, id string, version int, op content.Operation, apply func(*T), mark func(*T, *content.Record) error) (*T, error) {
 	coll := draftOf(c.coll)
 	// the current document, read by id whatever the reader's scope (a write must see what it changes), within
 	// the request's share of commands
@@ -368,9 +368,8 @@ func (c writable[T]) change(ctx context.Context, id string, version int, op cont
 	if err != nil {
 		return nil, storeErr("update "+c.noun, err)
 	}
-	cur, _ := lookup(prev, "version").(int32)
-	if int(cur) != version {
-		return nil, stale(c.noun, int(cur), version)
+	if cur := intOf(lookup(prev, "version")); cur != version {
+		return nil, stale(c.noun, cur, version)
 	}
 	next, err := decode[T](prev)
 	if err != nil {
@@ -398,7 +397,7 @@ func (c writable[T]) change(ctx context.Context, id string, version int, op cont
 			rec.FormerSlugs = append(slices.DeleteFunc(rec.FormerSlugs, func(s string) bool { return s == old || s == slugOf(next) }), old)
 		}
 		if mark != nil {
-			if err := mark(rec); err != nil {
+			if err := mark(next, rec); err != nil {
 				return nil, err
 			}
 		}
