@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -109,23 +110,74 @@ func bounded(cfg Config, timeout time.Duration, store content.Store, traverser *
 	})
 }
 
-// requestInfo is what the request log line tells besides the HTTP exchange: filled in while the request runs.
+// requestInfo is what the request log line, the metrics and the rate limiter learn of a request besides the HTTP
+// exchange: filled in while the request runs, by whichever part knows (the limits the cost, the response cache
+// its status, the command monitor the database commands).
 type requestInfo struct {
-	cost atomic.Int64
+	cost     atomic.Int64
+	commands atomic.Int64
+	mu       sync.Mutex
+	// operation is the operation's name ("" for an anonymous one); cache how the response cache served it.
+	operation, cache string
 }
 
 type requestInfoKey struct{}
 
-// reportCost records an operation's cost for the request's log line.
+// infoOf is the request's info, or nil outside a request (the exports' in-process operations have their
+// request's).
+func infoOf(ctx context.Context) *requestInfo {
+	info, _ := ctx.Value(requestInfoKey{}).(*requestInfo)
+	return info
+}
+
+// reportCost records an operation's cost.
 func reportCost(ctx context.Context, cost int) {
-	if info, ok := ctx.Value(requestInfoKey{}).(*requestInfo); ok {
+	if info := infoOf(ctx); info != nil {
 		info.cost.Store(int64(cost))
 	}
 }
 
-func (i *requestInfo) attrs() []any {
-	if c := i.cost.Load(); c > 0 {
-		return []any{"cost", c}
+// CountCommand records one database command for the request ctx belongs to; the server's command monitor calls
+// it for every command started.
+func CountCommand(ctx context.Context) {
+	if info := infoOf(ctx); info != nil {
+		info.commands.Add(1)
 	}
-	return nil
+}
+
+// Cache statuses of a request, as the log line and the metrics name them.
+const (
+	cacheHit    = "hit"    // answered from the response cache
+	cacheMiss   = "miss"   // computed, and cached if it could be
+	cacheStale  = "stale"  // answered with the previous answer while another request recomputes it
+	cacheBypass = "bypass" // not cacheable: a mutation, an export, `Cache-Control: no-cache`, an uncacheable field
+)
+
+// set records the operation's name and how the cache served it.
+func (i *requestInfo) set(operation, cache string) {
+	if i == nil {
+		return
+	}
+	i.mu.Lock()
+	i.operation, i.cache = operation, cache
+	i.mu.Unlock()
+}
+
+func (i *requestInfo) attrs() []any {
+	i.mu.Lock()
+	out := []any{}
+	if i.operation != "" {
+		out = append(out, "operation", i.operation)
+	}
+	if i.cache != "" {
+		out = append(out, "cache", i.cache)
+	}
+	i.mu.Unlock()
+	if c := i.cost.Load(); c > 0 {
+		out = append(out, "cost", c)
+	}
+	if n := i.commands.Load(); n > 0 {
+		out = append(out, "dbCommands", n)
+	}
+	return out
 }
