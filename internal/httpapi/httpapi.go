@@ -49,6 +49,10 @@ type Config struct {
 	MaxInFlight, QueueWaitMS int
 	// RequestDBCommands is the most database commands one request runs at once.
 	RequestDBCommands int
+	// CacheMaxBytes is the response cache's memory budget; CachePollMS how often it polls the store's revision.
+	CacheMaxBytes, CachePollMS int
+	// Now is the clock (time.Now unless set): tests move it to pass a poll interval without waiting.
+	Now func() time.Time
 }
 
 // New returns the service's whole HTTP handler.
@@ -60,7 +64,7 @@ func New(store content.Store, cfg Config) http.Handler {
 		AllowedOrigins:   cfg.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders:   corsHeaders,
-		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag"},
+		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag", "Cache-Status"},
 		AllowCredentials: !allowsAny(cfg.CORSOrigins),
 		MaxAge:           600,
 	})
@@ -91,9 +95,10 @@ func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store, Traverser: traverser}})
 	limits := cfg.Limits
 	limits.Report = reportCost
+	cache := newResponseCache(store, int64(cfg.CacheMaxBytes), millis(cfg.CachePollMS), cfg.Now)
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
 	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), store, traverser, authenticate(store.Keys(), logger, false,
-		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg))))))
+		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg, cache))))))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", api)
 	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
@@ -123,10 +128,11 @@ func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 // graphQL is the GraphQL endpoint: GraphQL over HTTP with POST and GET (GET serves queries only; see
 // transport.go), automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and what every
 // executor has (configure).
-func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, cfg Config) http.Handler {
+func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, cfg Config, cache *responseCache) http.Handler {
 	srv := handler.New(schema)
-	srv.AddTransport(getTransport{maxErrors: cfg.MaxErrors})
-	srv.AddTransport(postTransport{maxErrors: cfg.MaxErrors})
+	t := transport{maxErrors: cfg.MaxErrors, cache: cache, shared: sharedCacheControl(millis(cfg.CachePollMS))}
+	srv.AddTransport(getTransport{t})
+	srv.AddTransport(postTransport{t})
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}) // before the limits, which check its query
 	configure(srv, srv.SetValidationRulesFn, schema, limits, cfg.Logger)

@@ -75,8 +75,14 @@ func (s *Store) nextRevision(ctx context.Context) (int64, error) {
 	err := s.db.Collection(countersName).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: "revision"}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
+	if err == nil && d.Value > s.taken.Load() {
+		s.taken.Store(d.Value) // under revisionMu: no other writer of taken
+	}
 	return d.Value, storeErr("take a revision", err)
 }
+
+// TakenRevision implements content.Store.
+func (s *Store) TakenRevision() int64 { return s.taken.Load() }
 
 // Revision implements content.Store.
 func (s *Store) Revision(ctx context.Context) (int64, error) {
