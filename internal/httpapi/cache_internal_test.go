@@ -21,7 +21,7 @@ type revisions struct {
 }
 
 func (r *revisions) Revision(context.Context) (int64, error) { return r.counter.Load(), nil }
-func (r *revisions) TakenRevision() int64                     { return r.taken.Load() }
+func (r *revisions) TakenRevision() int64                    { return r.taken.Load() }
 
 type manualClock struct{ t time.Time }
 

@@ -27,7 +27,7 @@ func newClock() *clock {
 	return c
 }
 
-func (c *clock) now() time.Time           { return time.Unix(0, c.ns.Load()) }
+func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // cached is one answer as a client sees it: its status, its headers and its body.
@@ -79,7 +79,12 @@ const nameQuery = `query($slug: String!) { coalition(slug: $slug) { name } }`
 // in auth ("Authorization: Bearer …").
 func editName(t *testing.T, api *apitest.API, auth, slug, name string, publish bool) {
 	t.Helper()
-	var out struct{ Coalition struct{ ID string; Version int } }
+	var out struct {
+		Coalition struct {
+			ID      string
+			Version int
+		}
+	}
 	h := http.Header{"Authorization": {strings.TrimPrefix(auth, "Authorization: ")}, "Stage": {"DRAFT"}}
 	r := api.QueryWith(h, `query($slug: String!) { coalition(slug: $slug) { id version } }`, map[string]any{"slug": slug})
 	if len(r.Errors) > 0 || json.Unmarshal(r.Data, &out) != nil {
