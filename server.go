@@ -127,6 +127,11 @@ Flags:
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, nil, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.logFormat)
 	}
+	if c.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.metricsAddr); err != nil {
+			return c, nil, fmt.Errorf("METRICS_ADDR must be host:port (such as 127.0.0.1:9090 or :9090), got %q", c.metricsAddr)
+		}
+	}
 	return c, fs.Args(), nil
 }
 
