@@ -1,12 +1,16 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"coalitiongraph/internal/metrics"
+
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 )
 
 // A 429 answer counts as a rate-limit refusal, and outcomes follow the status and the answer's errors; a request
@@ -67,5 +71,34 @@ func TestObserverOutcomes(t *testing.T) {
 		if got[k] != n {
 			t.Errorf("%s: %v, want %v", k, got[k], n)
 		}
+	}
+}
+
+// BenchmarkObserver is what the metrics and the spans add to a request that does nothing, against neither:
+// the instrumentation's share of a cached answer.
+func BenchmarkObserver(b *testing.B) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /graphql", func(w http.ResponseWriter, r *http.Request) {
+		noteCode(w, "NOT_FOUND")
+		w.WriteHeader(http.StatusOK)
+	})
+	discard := slog.New(slog.DiscardHandler)
+	for _, c := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"off", Config{}},
+		{"metrics", Config{Metrics: metrics.New()}},
+		{"metrics+tracing", Config{Metrics: metrics.New(), TracerProvider: sdktrace.NewTracerProvider(sdktrace.WithSyncer(tracetest.NewNoopExporter()))}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			h := requestLog(discard, newObserver(c.cfg, mux), mux)
+			req := httptest.NewRequest(http.MethodPost, "/graphql", nil)
+			rec := httptest.NewRecorder()
+			b.ReportAllocs()
+			for b.Loop() {
+				h.ServeHTTP(rec, req)
+			}
+		})
 	}
 }
