@@ -215,15 +215,20 @@ func TestTraceOfARequestUnderAnIncomingTraceparent(t *testing.T) {
 	if v, ok := attr(operation.Attributes, "graphql.operation.cost"); !ok || v.AsInt64() <= 0 {
 		t.Errorf("operation span has no cost: %v", operation.Attributes)
 	}
-	found := false
-	for _, c := range commands {
-		// Every command is under the operation's span (through the fields and loaders that ran it).
-		p, ok := byID[c.Parent.SpanID()]
-		for ok && p.SpanContext.SpanID() != operation.SpanContext.SpanID() {
+	// under tells whether span s descends from the span with id.
+	under := func(s tracetest.SpanStub, id trace.SpanID) bool {
+		p, ok := byID[s.Parent.SpanID()]
+		for ok && p.SpanContext.SpanID() != id {
 			p, ok = byID[p.Parent.SpanID()]
 		}
-		if !ok {
-			t.Errorf("command span %q is not under the operation's", c.Name)
+		return ok
+	}
+	found := false
+	for _, c := range commands {
+		// Every command is under the request's span (the response cache's revision poll too); the content's are
+		// under the operation's, through the fields and loaders that ran them.
+		if !under(c, request.SpanContext.SpanID()) {
+			t.Errorf("command span %q is not under the request's", c.Name)
 		}
 		system, _ := attr(c.Attributes, "db.system")
 		op, _ := attr(c.Attributes, "db.operation.name")
@@ -233,6 +238,9 @@ func TestTraceOfARequestUnderAnIncomingTraceparent(t *testing.T) {
 		}
 		if op.AsString() == "find" && coll.AsString() == "coalitions" && c.Name == "find coalitions" {
 			found = true
+			if !under(c, operation.SpanContext.SpanID()) {
+				t.Errorf("command span %q is not under the operation's", c.Name)
+			}
 		}
 	}
 	if !found {
@@ -257,8 +265,8 @@ func TestNoTracingWithoutAProvider(t *testing.T) {
 	}
 }
 
-// The request's log line carries the operation, its cost, the database commands and the duration, in the text
-// and in the JSON format.
+// The request's log line carries the operation, its cost, how the cache served it, the database commands and the
+// duration, in the text and in the JSON format.
 func TestRequestLogLine(t *testing.T) {
 	for _, format := range []string{"text", "json"} {
 		t.Run(format, func(t *testing.T) {
@@ -269,9 +277,13 @@ func TestRequestLogLine(t *testing.T) {
 			}
 			api := apitest.NewWith(t, apitest.Fixture(10), httpapi.Config{Logger: slog.New(httpapi.WithRequestIDs(h))})
 			serveGraphQL(t, api, http.Header{"X-Request-ID": {"req-1"}}, observedQuery)
-			line := requestLine(t, logs.String(), "req-1")
+			serveGraphQL(t, api, http.Header{"X-Request-ID": {"req-2"}}, observedQuery)
+			line, hit := requestLine(t, logs.String(), "req-1"), requestLine(t, logs.String(), "req-2")
 			if format == "text" {
-				for _, f := range []string{"msg=request", "method=POST", "path=/graphql", "status=200", "operation=Coalitions", "request=req-1"} {
+				if !strings.Contains(hit, " cache=hit") {
+					t.Errorf("the second request's line: %s", hit)
+				}
+				for _, f := range []string{"msg=request", "method=POST", "path=/graphql", "status=200", "operation=Coalitions", "cache=miss", "request=req-1"} {
 					if !strings.Contains(line, " "+f) && !strings.HasPrefix(line, f) {
 						t.Errorf("no %s in %s", f, line)
 					}
@@ -287,8 +299,11 @@ func TestRequestLogLine(t *testing.T) {
 			if err := json.Unmarshal([]byte(line), &rec); err != nil {
 				t.Fatalf("not JSON: %s", line)
 			}
-			if rec["msg"] != "request" || rec["operation"] != "Coalitions" || rec["request"] != "req-1" || rec["status"] != 200.0 {
+			if rec["msg"] != "request" || rec["operation"] != "Coalitions" || rec["cache"] != "miss" || rec["request"] != "req-1" || rec["status"] != 200.0 {
 				t.Errorf("line: %s", line)
+			}
+			if !strings.Contains(hit, `"cache":"hit"`) {
+				t.Errorf("the second request's line: %s", hit)
 			}
 			for _, f := range []string{"duration", "cost", "dbCommands"} {
 				if n, ok := rec[f].(float64); !ok || n <= 0 {
