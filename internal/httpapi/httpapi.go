@@ -19,6 +19,7 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/ide"
 	"coalitiongraph/internal/loader"
+	"coalitiongraph/internal/metrics"
 	"coalitiongraph/internal/traverse"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -29,6 +30,7 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config is what the handler needs besides the store.
@@ -53,6 +55,11 @@ type Config struct {
 	CacheMaxBytes, CachePollMS int
 	// Now is the clock (time.Now unless set): tests move it to pass a poll interval without waiting.
 	Now func() time.Time
+
+	// Metrics records the requests (nil: no metrics); TracerProvider makes their spans (nil: no tracing). See
+	// observe.go, and CommandMonitor for the database commands.
+	Metrics        *metrics.Metrics
+	TracerProvider trace.TracerProvider
 }
 
 // New returns the service's whole HTTP handler.
@@ -68,7 +75,7 @@ func New(store content.Store, cfg Config) http.Handler {
 		AllowCredentials: !allowsAny(cfg.CORSOrigins),
 		MaxAge:           600,
 	})
-	return requestLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(mux)))
+	return requestLog(cfg.Logger, newObserver(cfg, mux), recoverPanics(cfg.Logger, c.Handler(mux)))
 }
 
 // corsHeaders are the request headers browsers may send: the ones Apollo Client, urql and Relay set, W3C trace
@@ -135,6 +142,7 @@ func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, cfg Config, c
 	srv.AddTransport(postTransport{t})
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}) // before the limits, which check its query
+	srv.Use(operationSpans{tracer: tracerOf(cfg)})
 	configure(srv, srv.SetValidationRulesFn, schema, limits, cfg.Logger)
 	return srv
 }
@@ -190,6 +198,8 @@ func limitBody(limit int, next http.Handler) http.Handler {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	// codes are the extensions.code of the answer's errors (noteErrors), for the metrics.
+	codes []string
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -199,8 +209,9 @@ func (s *statusWriter) WriteHeader(code int) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// requestLog gives each request an id (X-Request-ID, kept when the client sent one) and logs it when it ends.
-func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
+// requestLog gives each request an id (X-Request-ID, kept when the client sent one) and logs it when it ends; obs
+// records it in the metrics and as a span.
+func requestLog(logger *slog.Logger, obs observer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if id == "" || len(id) > 64 {
@@ -211,10 +222,11 @@ func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		info := &requestInfo{}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), requestInfoKey{}, info)
-		r = r.WithContext(ctx)
+		r, span := obs.begin(r.WithContext(ctx))
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(sw, r)
+		obs.end(r, span, sw, info, time.Since(start))
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
@@ -249,6 +261,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError answers with one error in the shape of a GraphQL response, so that clients read every error alike.
 func writeError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Cache-Control", "no-store")
+	noteCode(w, code)
 	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]string{"code": code}}}})
 }
 

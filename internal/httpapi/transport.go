@@ -293,6 +293,7 @@ func (a *answerer) write(status int, resp *graphql.Response) {
 // encode is the body of resp, its errors bounded; false when it could not be encoded, and then the body is a typed
 // internal error.
 func (a *answerer) encode(resp *graphql.Response) ([]byte, bool) {
+	noteErrors(a.w, resp.Errors)
 	b, err := json.Marshal(answer{Errors: boundErrors(resp.Errors, a.maxErrors), Data: resp.Data, Extensions: resp.Extensions})
 	if err != nil {
 		// Only an extension value gqlgen could not encode gets here; the client still gets a typed error.
