@@ -13,8 +13,10 @@ import (
 	"time"
 
 	"coalitiongraph/internal/content"
+	"coalitiongraph/internal/metrics"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -63,7 +65,9 @@ type cacheEntry struct {
 	// etag is the strong ETag of the body, in quotes; the media type is part of what it hashes.
 	etag  string
 	media string
-	size  int64
+	// operation is the operation's name, for the log line and the metrics of a hit (which parses nothing).
+	operation string
+	size      int64
 }
 
 // flight is a miss being computed; requests for the same key and generation wait for it rather than compute it too.
@@ -100,6 +104,27 @@ func (c *responseCache) Stats() CacheStats {
 	defer c.mu.Unlock()
 	return CacheStats{Hits: c.hits.Load(), Misses: c.misses.Load(), Stale: c.stale.Load(), Bypasses: c.bypasses.Load(),
 		Evictions: c.evictions.Load(), Entries: len(c.entries), Bytes: c.bytes}
+}
+
+// collectors are the cache's metrics, read from Stats at each scrape.
+func (c *responseCache) collectors() []prometheus.Collector {
+	counter := func(name, help string, v func(CacheStats) uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: metrics.Namespace, Name: name, Help: help},
+			func() float64 { return float64(v(c.Stats())) })
+	}
+	gauge := func(name, help string, v func(CacheStats) float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: metrics.Namespace, Name: name, Help: help},
+			func() float64 { return v(c.Stats()) })
+	}
+	return []prometheus.Collector{
+		counter("cache_hits_total", "Queries answered from the response cache.", func(s CacheStats) uint64 { return s.Hits }),
+		counter("cache_stale_total", "Anonymous queries answered with the previous answer while another request recomputed it.", func(s CacheStats) uint64 { return s.Stale }),
+		counter("cache_misses_total", "Cacheable queries computed (and cached when complete).", func(s CacheStats) uint64 { return s.Misses }),
+		counter("cache_bypasses_total", "Operations the cache does not keep: mutations, uncacheable fields, requests that cannot be keyed.", func(s CacheStats) uint64 { return s.Bypasses }),
+		counter("cache_evictions_total", "Answers evicted to keep within CACHE_MAX_BYTES.", func(s CacheStats) uint64 { return s.Evictions }),
+		gauge("cache_bytes", "Memory the cached answers take, as the cache counts it against CACHE_MAX_BYTES.", func(s CacheStats) float64 { return float64(s.Bytes) }),
+		gauge("cache_entries", "Answers in the response cache.", func(s CacheStats) float64 { return float64(s.Entries) }),
+	}
 }
 
 // cacheKey is the key of a request's answer, or "" when the request cannot be keyed (an unknown persisted-query
@@ -205,14 +230,14 @@ func (c *responseCache) find(ctx context.Context, params *graphql.RawParams, noC
 
 // finish ends the request's use of the cache: when answer is not nil (a complete answer of a query), it is stored
 // and returned with its ETag; the flight it led, if any, ends either way.
-func (l *lookup) finish(answer []byte, media string) *cacheEntry {
+func (l *lookup) finish(answer []byte, media, operation string) *cacheEntry {
 	if l == nil {
 		return nil
 	}
 	c := l.c
 	var e *cacheEntry
 	if answer != nil {
-		e = &cacheEntry{key: l.key, gen: l.gen, body: answer, media: media, etag: etagOf(media, answer),
+		e = &cacheEntry{key: l.key, gen: l.gen, body: answer, media: media, etag: etagOf(media, answer), operation: operation,
 			size: int64(len(l.key)+len(answer)) + entryOverhead}
 	}
 	c.mu.Lock()

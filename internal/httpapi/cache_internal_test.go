@@ -36,7 +36,7 @@ func store(t *testing.T, c *responseCache, ctx context.Context, query, answer st
 	if e != nil || status != cacheMiss {
 		t.Fatalf("%s: want a miss, got %q", query, status)
 	}
-	l.finish([]byte(answer), mediaJSON)
+	l.finish([]byte(answer), mediaJSON, "")
 }
 
 // The revision watch moves the generation on for this process's writes at once, for another instance's once
@@ -113,7 +113,7 @@ func TestCacheBudget(t *testing.T) {
 	if e, _, l := c.find(ctx, params("{ big }"), false); e != nil {
 		t.Error("an answer over a sixteenth of the budget was kept")
 	} else {
-		l.finish(nil, "")
+		l.finish(nil, "", "")
 	}
 }
 
@@ -138,7 +138,7 @@ func TestCacheServesStaleWhileRecomputing(t *testing.T) {
 	clock.t = clock.t.Add(2 * time.Second)
 	done := make(chan string)
 	go func() { _, status, _ := c.find(anon, params("{ a }"), false); done <- status }()
-	leader.finish([]byte(`{"data":2}`), mediaJSON)
+	leader.finish([]byte(`{"data":2}`), mediaJSON, "")
 	if status := <-done; status != cacheHit {
 		t.Errorf("past the interval, a reader got %q", status)
 	}

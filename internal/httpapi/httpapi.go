@@ -103,6 +103,7 @@ func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 	limits := cfg.Limits
 	limits.Report = reportCost
 	cache := newResponseCache(store, int64(cfg.CacheMaxBytes), millis(cfg.CachePollMS), cfg.Now)
+	cfg.Metrics.MustRegister(cache.collectors()...)
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
 	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), store, traverser, authenticate(store.Keys(), logger, false,
 		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg, cache))))))

@@ -103,7 +103,7 @@ func TestMetricsShowRequestsErrorsCommandsAndBatches(t *testing.T) {
 	for _, r := range []struct {
 		h     http.Header
 		query string
-	}{{nil, observedQuery}, {nil, missingQuery}, {editor, createQuery}} {
+	}{{nil, observedQuery}, {nil, observedQuery}, {nil, missingQuery}, {editor, createQuery}} {
 		if rec := serveGraphQL(t, api, r.h, r.query); rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", r.query, rec.Code, rec.Body)
 		}
@@ -117,19 +117,29 @@ func TestMetricsShowRequestsErrorsCommandsAndBatches(t *testing.T) {
 	}
 
 	requests := need("coalitiongraph_http_request_duration_seconds")
-	if n := samples(requests, map[string]string{"route": "POST /graphql"}); n != 3 {
-		t.Errorf("%v requests to POST /graphql counted, 3 sent", n)
+	if n := samples(requests, map[string]string{"route": "POST /graphql"}); n != 4 {
+		t.Errorf("%v requests to POST /graphql counted, 4 sent", n)
 	}
 	for op, outcome := range map[string]string{"Coalitions": metrics.OutcomeOK, "Missing": metrics.OutcomeError, "Create": metrics.OutcomeOK} {
-		if n := samples(requests, map[string]string{"operation": op, "outcome": outcome}); n != 1 {
-			t.Errorf("operation %s, outcome %s: %v requests, want 1", op, outcome, n)
+		if n, want := samples(requests, map[string]string{"operation": op, "outcome": outcome}), map[string]float64{"Coalitions": 2, "Missing": 1, "Create": 1}[op]; n != want {
+			t.Errorf("operation %s, outcome %s: %v requests, want %v", op, outcome, n, want)
 		}
+	}
+	// the first Coalitions query and Missing are misses (Missing is not kept: it has an error), the second
+	// Coalitions a hit, the mutation a bypass; and one answer is cached
+	for name, want := range map[string]float64{"cache_hits_total": 1, "cache_misses_total": 2, "cache_bypasses_total": 1, "cache_entries": 1, "cache_evictions_total": 0} {
+		if n := samples(need("coalitiongraph_"+name), nil); n != want {
+			t.Errorf("%s = %v, want %v", name, n, want)
+		}
+	}
+	if n := samples(need("coalitiongraph_cache_bytes"), nil); n <= 0 {
+		t.Errorf("cache_bytes = %v with an answer cached", n)
 	}
 	if n := samples(need("coalitiongraph_errors_total"), map[string]string{"code": "NOT_FOUND"}); n != 1 {
 		t.Errorf("errors_total{code=NOT_FOUND} = %v, want 1", n)
 	}
 	if n := samples(need("coalitiongraph_graphql_query_cost"), nil); n != 3 {
-		t.Errorf("%v costs observed, want 3 (every request passed validation)", n)
+		t.Errorf("%v costs observed, want 3 (every request but the cache hit passed validation)", n)
 	}
 	commands := need("coalitiongraph_db_command_duration_seconds")
 	if n := samples(commands, map[string]string{"command": "find", "collection": "coalitions", "outcome": "ok"}); n == 0 {

@@ -163,11 +163,11 @@ func (a *answerer) execute(r *http.Request, exec graphql.GraphExecutor, params *
 	info := infoOf(ctx)
 	entry, status, l := a.cache.find(ctx, params, noCache(r.Header))
 	if entry != nil {
-		a.served(info, params, status)
+		a.served(info, entry.operation, status)
 		a.send(r, http.StatusOK, entry.body, entry)
 		return
 	}
-	defer l.finish(nil, "") // whatever happens below, the flight this request leads ends
+	defer l.finish(nil, "", "") // whatever happens below, the flight this request leads ends
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if onlyQueries {
@@ -188,7 +188,7 @@ func (a *answerer) execute(r *http.Request, exec graphql.GraphExecutor, params *
 	if !cacheableOperation(oc) {
 		status, l = cacheBypass, nil
 	}
-	a.served(info, params, status)
+	a.served(info, params.OperationName, status)
 	handle, ctx := exec.DispatchOperation(ctx, oc)
 	resp := handle(ctx)
 	if oc.Operation.Operation == ast.Mutation {
@@ -210,13 +210,13 @@ func (a *answerer) execute(r *http.Request, exec graphql.GraphExecutor, params *
 		a.send(r, code, body, nil)
 		return
 	}
-	a.send(r, code, body, l.finish(body, a.media))
+	a.send(r, code, body, l.finish(body, a.media, oc.Operation.Name))
 }
 
 // served records how the cache served the request: in the request's info (the log line, the metrics, the rate
 // limiter), the cache's counters, and the Cache-Status header of RFC 9211 for the client.
-func (a *answerer) served(info *requestInfo, params *graphql.RawParams, status string) {
-	info.set(params.OperationName, status)
+func (a *answerer) served(info *requestInfo, operation, status string) {
+	info.set(operation, status)
 	a.cache.count(status)
 	a.w.Header().Set("Cache-Status", cacheStatusHeader[status])
 }
