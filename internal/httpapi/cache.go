@@ -3,6 +3,7 @@ package httpapi
 import (
 	"container/list"
 	"context"
+	"errors"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -18,6 +19,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // The response cache answers a repeated query from memory while the content is unchanged. The store takes 85–92 %
@@ -31,8 +33,9 @@ import (
 //   - a mutation on this instance ends (whatever its outcome), before its answer is sent: a request with a key
 //     reads its own writes at once;
 //   - this process takes a revision (content.Store.TakenRevision), for writes made without a request (the seed);
-//   - the store's revision counter, polled at most once per poll interval (and on every request with a key),
-//     shows another instance's write; and once more one interval later, since a revision is taken just before
+//   - the store's revision counter, polled at most once per poll interval (on every request with a key, and on
+//     the next request after a change stream, where the server has them, told of a change), shows another
+//     instance's write; and once more one interval later, since a revision is taken just before
 //     its write lands and a poll in between would cache the answer of the write's eve as the new one.
 // Only complete answers of queries are cached: no errors, status 200, no root field in uncacheable. Identical
 // concurrent misses are computed once. An anonymous request may get the previous generation's answer while
@@ -82,13 +85,17 @@ type flight struct {
 const entryOverhead = 256
 
 func newResponseCache(store content.Store, budget int64, poll time.Duration, now func() time.Time) *responseCache {
-	return &responseCache{
+	c := &responseCache{
 		budget:  budget,
 		watch:   newRevisionWatch(store, poll, now),
 		entries: map[string]*list.Element{},
 		lru:     list.New(),
 		flights: map[string]*flight{},
 	}
+	if s, ok := store.(revisionStream); ok {
+		go c.watch.stream(s)
+	}
+	return c
 }
 
 // CacheStats are the response cache's counters since the start, and its size now.
@@ -352,6 +359,34 @@ type revisionWatch struct {
 
 func newRevisionWatch(store content.Store, poll time.Duration, now func() time.Time) *revisionWatch {
 	return &revisionWatch{store: store, poll: poll, now: now, superseded: map[uint64]time.Time{}}
+}
+
+// revisionStream is a store that can tell each change of its revision as it happens (mongostore, on a replica
+// set).
+type revisionStream interface {
+	WatchRevision(ctx context.Context, changed func()) (bool, error)
+}
+
+// stream follows the store's revision through its change stream, where the server offers one, so that other
+// instances' writes are seen within milliseconds rather than a poll interval; polling goes on beside it, and
+// settles each change one interval later as it does for its own. It gives up when the server has no change
+// streams or the store's client is disconnected, and reopens a stream that failed after one poll interval. It
+// lives as long as the store's client.
+func (w *revisionWatch) stream(s revisionStream) {
+	for {
+		opened, err := s.WatchRevision(context.Background(), w.streamed)
+		if !opened || errors.Is(err, mongo.ErrClientDisconnected) {
+			return
+		}
+		time.Sleep(w.poll)
+	}
+}
+
+// streamed records a change the change stream told of: the next request polls, and so finds the new revision.
+func (w *revisionWatch) streamed() {
+	w.mu.Lock()
+	w.lastPoll = time.Time{}
+	w.mu.Unlock()
 }
 
 // mutated records that a mutation ended on this instance.
