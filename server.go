@@ -218,7 +218,7 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*mongostor
 		uri, stop = srv.URI(), srv.Stop
 	}
 	opts := options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second).SetAppName("coalitiongraph").
-		SetMonitor(httpapi.CommandMonitor(cfg.http.Metrics, cfg.http.TracerProvider)).
+		SetMonitor(metrics.CommandMonitor(cfg.http.Metrics, cfg.http.TracerProvider, httpapi.CountCommand)).
 		SetPoolMonitor(cfg.http.Metrics.PoolMonitor())
 	if opts.WriteConcern == nil {
 		// a write is acknowledged once a majority of the replica set has it, unless the URI says otherwise (w=…)

@@ -22,6 +22,7 @@ import (
 
 	"coalitiongraph/internal/embedded"
 	"coalitiongraph/internal/httpapi"
+	"coalitiongraph/internal/metrics"
 	"coalitiongraph/internal/mongostore"
 	"coalitiongraph/internal/seed"
 
@@ -116,7 +117,7 @@ func New(t testing.TB, d *seed.Dataset) *API {
 func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	t.Helper()
 	a := &API{t: t, Data: d, byID: map[string]int64{}}
-	service := httpapi.CommandMonitor(cfg.Metrics, cfg.TracerProvider)
+	service := metrics.CommandMonitor(cfg.Metrics, cfg.TracerProvider, httpapi.CountCommand)
 	done := func(name string) {
 		if !housekeeping[name] {
 			a.running.Add(-1)

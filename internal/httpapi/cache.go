@@ -3,7 +3,6 @@ package httpapi
 import (
 	"container/list"
 	"context"
-	"errors"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -19,7 +18,6 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 )
 
 // The response cache answers a repeated query from memory while the content is unchanged. The store takes 85–92 %
@@ -369,14 +367,13 @@ type revisionStream interface {
 
 // stream follows the store's revision through its change stream, where the server offers one, so that other
 // instances' writes are seen within milliseconds rather than a poll interval; polling goes on beside it, and
-// settles each change one interval later as it does for its own. It gives up when the server has no change
-// streams or the store's client is disconnected, and reopens a stream that failed after one poll interval. It
-// lives as long as the store's client.
+// settles each change one interval later as it does for its own. It reopens a stream that failed after one poll
+// interval, and gives up when one does not open: the server has no change streams, or the store's client is
+// disconnected. It lives as long as the store's client.
 func (w *revisionWatch) stream(s revisionStream) {
 	for {
-		opened, err := s.WatchRevision(context.Background(), w.streamed)
-		if !opened || errors.Is(err, mongo.ErrClientDisconnected) {
-			return
+		if opened, _ := s.WatchRevision(context.Background(), w.streamed); !opened {
+			return // no change streams, or the store's client is gone
 		}
 		time.Sleep(w.poll)
 	}

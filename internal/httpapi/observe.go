@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"coalitiongraph/internal/loader"
@@ -12,8 +11,6 @@ import (
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/event"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -200,102 +197,4 @@ func (o operationSpans) InterceptResponse(ctx context.Context, next graphql.Resp
 		span.SetAttributes(attribute.Int("graphql.errors", len(resp.Errors)))
 	}
 	return resp
-}
-
-// CommandMonitor is the driver's command monitor of the service: it counts each command for its request (the log
-// line's dbCommands, see CountCommand), times it into m by command and collection, and with tp runs it as a
-// client span under the request's. Commands outside a traced request (the driver's own, the seed load) get no
-// span. Either m or tp may be nil.
-func CommandMonitor(m *metrics.Metrics, tp trace.TracerProvider) *event.CommandMonitor {
-	c := &commandMonitor{metrics: m, running: map[commandKey]runningCommand{}}
-	if tp != nil {
-		c.tracer = tp.Tracer(instrumentation)
-	}
-	return &event.CommandMonitor{Started: c.started, Succeeded: c.succeeded, Failed: c.failed}
-}
-
-type commandMonitor struct {
-	metrics *metrics.Metrics
-	tracer  trace.Tracer
-	mu      sync.Mutex
-	running map[commandKey]runningCommand
-}
-
-// commandKey names a command until it finishes: the driver numbers requests, and the connection makes it unique
-// across clients.
-type commandKey struct {
-	connection string
-	request    int64
-}
-
-type runningCommand struct {
-	collection string
-	span       trace.Span
-}
-
-func (c *commandMonitor) started(ctx context.Context, e *event.CommandStartedEvent) {
-	CountCommand(ctx)
-	if c.metrics == nil && c.tracer == nil {
-		return
-	}
-	rc := runningCommand{collection: collectionOf(e.Command)}
-	if c.tracer != nil && trace.SpanContextFromContext(ctx).IsValid() {
-		name := e.CommandName
-		if rc.collection != "" {
-			name += " " + rc.collection
-		}
-		_, rc.span = c.tracer.Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
-			semconv.DBSystemMongoDB, semconv.DBOperationName(e.CommandName), semconv.DBCollectionName(rc.collection),
-			semconv.DBNamespace(e.DatabaseName)))
-	}
-	c.mu.Lock()
-	c.running[commandKey{e.ConnectionID, e.RequestID}] = rc
-	c.mu.Unlock()
-}
-
-func (c *commandMonitor) succeeded(_ context.Context, e *event.CommandSucceededEvent) {
-	c.finished(&e.CommandFinishedEvent, true)
-}
-
-func (c *commandMonitor) failed(_ context.Context, e *event.CommandFailedEvent) {
-	c.finished(&e.CommandFinishedEvent, false)
-}
-
-func (c *commandMonitor) finished(e *event.CommandFinishedEvent, ok bool) {
-	if c.metrics == nil && c.tracer == nil {
-		return
-	}
-	key := commandKey{e.ConnectionID, e.RequestID}
-	c.mu.Lock()
-	rc, found := c.running[key]
-	delete(c.running, key)
-	c.mu.Unlock()
-	if !found {
-		return
-	}
-	c.metrics.ObserveCommand(e.CommandName, rc.collection, ok, e.Duration)
-	if rc.span != nil {
-		if !ok {
-			// Not the failure's text: it may quote the values of the command.
-			rc.span.SetStatus(codes.Error, "the command failed")
-		}
-		rc.span.End()
-	}
-}
-
-// collectionOf is the collection a command works on: the value of its first element (find, aggregate, insert,
-// update, delete, count, distinct, findAndModify…) or of "collection" (getMore); "" for a command on none (hello,
-// ping, or aggregate: 1).
-func collectionOf(cmd bson.Raw) string {
-	if first, err := cmd.IndexErr(0); err == nil {
-		if s, ok := first.Value().StringValueOK(); ok {
-			return s
-		}
-	}
-	if v, err := cmd.LookupErr("collection"); err == nil {
-		if s, ok := v.StringValueOK(); ok {
-			return s
-		}
-	}
-	return ""
 }
