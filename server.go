@@ -50,7 +50,7 @@ func main() {
 
 // config is the service's configuration: each setting is an environment variable with a matching flag.
 type config struct {
-	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel string
+	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel, trustedProxies string
 	// adminKey is ADMIN_API_KEY: an environment variable only, since a flag's value shows in the process list.
 	adminKey string
 	// http holds the limits (httpapi.Settings).
@@ -92,6 +92,7 @@ Flags:
 	fs.StringVar(&c.corsOrigins, "cors-allowed-origins", env("CORS_ALLOWED_ORIGINS", "*"), "comma-separated origins browsers may call from (CORS_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.seed, "seed", env("SEED", "auto"), "auto: load the seed content into an empty database; never (SEED)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose X-Forwarded-For names the client, for the rate limits (TRUSTED_PROXIES); empty trusts none")
 	for _, s := range httpapi.Settings {
 		n, err := strconv.Atoi(env(s.Env, strconv.Itoa(s.Default)))
 		if err != nil || n < 1 {
@@ -114,6 +115,11 @@ Flags:
 	if c.seed != "auto" && c.seed != "never" {
 		return c, nil, fmt.Errorf("SEED must be auto or never, got %q", c.seed)
 	}
+	trusted, err := httpapi.ParseTrustedProxies(c.trustedProxies)
+	if err != nil {
+		return c, nil, fmt.Errorf("TRUSTED_PROXIES (-trusted-proxies): %w", err)
+	}
+	c.http.TrustedProxies = trusted
 	return c, fs.Args(), nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -49,6 +50,12 @@ type Config struct {
 	MaxInFlight, QueueWaitMS int
 	// RequestDBCommands is the most database commands one request runs at once.
 	RequestDBCommands int
+	// RateLimits are the points a minute each client may spend on GraphQL and exports (ratelimit.go).
+	RateLimits RateLimits
+	// TrustedProxies are the proxies whose X-Forwarded-For tells the client's address (ParseTrustedProxies).
+	TrustedProxies []netip.Prefix
+	// Clock is the time the rate limits refill by; nil is time.Now (tests set their own).
+	Clock func() time.Time
 }
 
 // New returns the service's whole HTTP handler.
@@ -60,7 +67,7 @@ func New(store content.Store, cfg Config) http.Handler {
 		AllowedOrigins:   cfg.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders:   corsHeaders,
-		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag"},
+		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag", headerRateLimit, headerRateRemaining, headerRateReset},
 		AllowCredentials: !allowsAny(cfg.CORSOrigins),
 		MaxAge:           600,
 	})
@@ -92,13 +99,14 @@ func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 	limits := cfg.Limits
 	limits.Report = reportCost
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
+	rate := newRateLimiter(cfg)
 	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), store, traverser, authenticate(store.Keys(), logger, false,
-		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg))))))
+		rate.limit(loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg)))))))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", api)
 	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
 	mux.Handle("GET /export/{file}", admitted(bounded(cfg, ExportTimeout, store, traverser,
-		authenticate(store.Keys(), logger, true, newExporter(graphQLExecutor(schema, limits, logger), store, cfg)))))
+		authenticate(store.Keys(), logger, true, rate.limit(newExporter(graphQLExecutor(schema, limits, logger), store, cfg))))))
 	if page, err := ide.New("/graphql"); err != nil {
 		logger.Error("the GraphQL IDE is not available", "error", err)
 	} else {
