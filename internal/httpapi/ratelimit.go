@@ -22,8 +22,10 @@ import (
 // latest when its answer's headers are written: its operation's cost (graph/cost.go), or one point for an answer
 // from the response cache, a request refused before its operation ran, or one that ran none. A bucket may so go
 // below zero after an expensive operation, and then refuses until it has refilled to one point: over any
-// stretch of time a client spends at most its limit a minute plus one bucket. An export is charged for each of
-// its pages as it reads it: the first before its headers, the others while it streams.
+// stretch of time a client spends at most its limit a minute, besides the bucket it starts with and the one
+// request that overdraws it. An export is charged for each of its pages as it reads it: the first before its
+// headers, the others while it streams. RateLimit-Reset is the seconds until the bucket is full again;
+// Retry-After, on a 429, until it holds a point, when the next request is admitted.
 
 // RateLimits are the points a minute each kind of client may spend (Settings): anonymous clients per address,
 // keys by their role.
