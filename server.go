@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -31,12 +32,17 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/embedded"
 	"coalitiongraph/internal/httpapi"
+	"coalitiongraph/internal/metrics"
 	"coalitiongraph/internal/mongostore"
 	"coalitiongraph/internal/seed"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
+	"go.opentelemetry.io/otel/sdk/resource"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 )
 
 func main() {
@@ -50,7 +56,9 @@ func main() {
 
 // config is the service's configuration: each setting is an environment variable with a matching flag.
 type config struct {
-	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel, trustedProxies string
+	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel, logFormat, trustedProxies string
+	// metricsAddr is where /metrics is served, a listener of its own; "" serves no metrics.
+	metricsAddr string
 	// adminKey is ADMIN_API_KEY: an environment variable only, since a flag's value shows in the process list.
 	adminKey string
 	// http holds the limits (httpapi.Settings).
@@ -93,6 +101,8 @@ Flags:
 	fs.StringVar(&c.seed, "seed", env("SEED", "auto"), "auto: load the seed content into an empty database; never (SEED)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose X-Forwarded-For names the client, for the rate limits (TRUSTED_PROXIES); empty trusts none")
+	fs.StringVar(&c.logFormat, "log-format", env("LOG_FORMAT", "text"), "text (key=value) or json, one object a line (LOG_FORMAT)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "host:port serving Prometheus metrics at /metrics, apart from the public port; empty: no metrics (METRICS_ADDR)")
 	for _, s := range httpapi.Settings {
 		n, err := strconv.Atoi(env(s.Env, strconv.Itoa(s.Default)))
 		if err != nil || n < 1 {
@@ -120,6 +130,14 @@ Flags:
 		return c, nil, fmt.Errorf("TRUSTED_PROXIES (-trusted-proxies): %w", err)
 	}
 	c.http.TrustedProxies = trusted
+	if c.logFormat != "text" && c.logFormat != "json" {
+		return c, nil, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.logFormat)
+	}
+	if c.metricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.metricsAddr); err != nil {
+			return c, nil, fmt.Errorf("METRICS_ADDR must be host:port (such as 127.0.0.1:9090 or :9090), got %q", c.metricsAddr)
+		}
+	}
 	return c, fs.Args(), nil
 }
 
@@ -136,7 +154,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(rest) > 0 && rest[0] == "apikey" {
 		logs = stderr // stdout is the command's answer alone, such as a new secret for a script to read
 	}
-	logger := slog.New(httpapi.WithRequestIDs(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level})))
+	var handler slog.Handler = slog.NewTextHandler(logs, &slog.HandlerOptions{Level: level})
+	if cfg.logFormat == "json" {
+		handler = slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: level})
+	}
+	logger := slog.New(httpapi.WithRequestIDs(handler))
+
+	if cfg.metricsAddr != "" {
+		cfg.http.Metrics = metrics.New()
+	}
+	tp, err := openTracing(ctx, getenv)
+	if err != nil {
+		return err
+	}
+	if tp != nil {
+		cfg.http.TracerProvider = tp
+		defer func() { // flush the spans still buffered
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				logger.Warn("tracing: spans not exported at exit", "error", err)
+			}
+		}()
+		logger.Info("tracing on: exporting spans over OTLP")
+	}
 
 	store, closeStore, err := openStore(ctx, cfg, logger)
 	if err != nil {
@@ -182,7 +223,9 @@ func openStore(ctx context.Context, cfg config, logger *slog.Logger) (*mongostor
 		logger.Info("embedded store started", "dataDir", cfg.dataDir)
 		uri, stop = srv.URI(), srv.Stop
 	}
-	opts := options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second).SetAppName("coalitiongraph")
+	opts := options.Client().ApplyURI(uri).SetServerSelectionTimeout(10 * time.Second).SetAppName("coalitiongraph").
+		SetMonitor(httpapi.CommandMonitor(cfg.http.Metrics, cfg.http.TracerProvider)).
+		SetPoolMonitor(cfg.http.Metrics.PoolMonitor())
 	if opts.WriteConcern == nil {
 		// a write is acknowledged once a majority of the replica set has it, unless the URI says otherwise (w=…)
 		opts.SetWriteConcern(writeconcern.Majority())
@@ -305,7 +348,8 @@ func loadSeed(ctx context.Context, store *mongostore.Store, logger *slog.Logger)
 	return nil
 }
 
-// serve runs the HTTP server until ctx ends, then lets in-flight requests finish.
+// serve runs the HTTP server, and the metrics server when METRICS_ADDR is set, until ctx ends, then lets
+// in-flight requests finish.
 func serve(ctx context.Context, cfg config, store *mongostore.Store, logger *slog.Logger) error {
 	hc := cfg.http
 	hc.CORSOrigins, hc.Logger = httpapi.SplitOrigins(cfg.corsOrigins), logger
@@ -317,23 +361,84 @@ func serve(ctx context.Context, cfg config, store *mongostore.Store, logger *slo
 		WriteTimeout: time.Duration(hc.RequestTimeoutMS)*time.Millisecond + 15*time.Second,
 		IdleTimeout:  2 * time.Minute,
 	}
+	servers := []*http.Server{srv}
+	errc := make(chan error, 2)
+	if cfg.metricsAddr != "" {
+		// A listener of its own, so that the public port never shows the metrics.
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", hc.Metrics.Handler())
+		msrv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, WriteTimeout: 30 * time.Second}
+		mln, err := net.Listen("tcp", cfg.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		logger.Info("metrics listening", "url", localURL(mln.Addr())+"metrics")
+		servers = append(servers, msrv)
+		go func() { errc <- msrv.Serve(mln) }()
+	}
 	ln, err := net.Listen("tcp", ":"+cfg.port)
 	if err != nil {
 		return err
 	}
-	logger.Info("listening", "url", fmt.Sprintf("http://localhost:%d/", ln.Addr().(*net.TCPAddr).Port))
-	errc := make(chan error, 1)
+	logger.Info("listening", "url", localURL(ln.Addr()))
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		for _, s := range servers {
+			_ = s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for _, s := range servers {
+		if err := s.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
+}
+
+// localURL is the URL of a listener's address as a browser on this machine reaches it: localhost for a
+// listener on every interface.
+func localURL(addr net.Addr) string {
+	a := addr.(*net.TCPAddr)
+	host := "localhost"
+	if !a.IP.IsUnspecified() {
+		host = a.IP.String()
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(a.Port)) + "/"
+}
+
+// openTracing starts the tracer provider that exports spans over OTLP/HTTP when the standard
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (the traces URL, as is) or OTEL_EXPORTER_OTLP_ENDPOINT (the collector's base
+// URL, /v1/traces appended) is set and OTEL_SDK_DISABLED is not true; else it returns nil, and nothing is traced.
+// The SDK reads the other OTEL_* variables itself (headers, timeout, sampler, resource attributes); the service
+// is named coalitiongraph unless OTEL_SERVICE_NAME says otherwise.
+func openTracing(ctx context.Context, getenv func(string) string) (*sdktrace.TracerProvider, error) {
+	name, endpoint := "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")
+	if endpoint == "" {
+		if base := getenv("OTEL_EXPORTER_OTLP_ENDPOINT"); base != "" {
+			name, endpoint = "OTEL_EXPORTER_OTLP_ENDPOINT", strings.TrimSuffix(base, "/")+"/v1/traces"
+		}
+	}
+	if endpoint == "" || strings.EqualFold(getenv("OTEL_SDK_DISABLED"), "true") {
+		return nil, nil
+	}
+	// The exporter keeps its default for a URL it cannot use, and would send the spans elsewhere.
+	if u, err := url.Parse(endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%s must be an http or https URL, got %q", name, endpoint)
+	}
+	exporter, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(endpoint))
+	if err != nil {
+		return nil, fmt.Errorf("tracing: %w", err)
+	}
+	res, err := resource.New(ctx, resource.WithTelemetrySDK(),
+		resource.WithAttributes(semconv.ServiceName("coalitiongraph")), resource.WithFromEnv())
+	if err != nil {
+		return nil, fmt.Errorf("tracing: %w", err)
+	}
+	return sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res)), nil
 }

@@ -4,19 +4,25 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"coalitiongraph/internal/apitest"
 	"coalitiongraph/internal/httpapi"
 	"coalitiongraph/internal/seed"
+
+	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
+	"google.golang.org/protobuf/proto"
 )
 
 // start runs the service as `go run .` would, with env, and waits until /healthz answers. It returns the base URL
@@ -33,7 +39,7 @@ func start(t *testing.T, env map[string]string, args ...string) (string, *apites
 		done <- run(ctx, append([]string{"coalitiongraph"}, args...), func(k string) string { return env[k] }, out, io.Discard)
 	}()
 	stop := func() error { cancel(); return <-done }
-	listening := regexp.MustCompile(`msg=listening url=(\S+)`)
+	listening := regexp.MustCompile(`msg=listening url=(\S+)|"msg":"listening","url":"([^"]+)"`)
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		select {
@@ -42,7 +48,7 @@ func start(t *testing.T, env map[string]string, args ...string) (string, *apites
 		default:
 		}
 		if m := listening.FindStringSubmatch(out.String()); m != nil {
-			base := strings.TrimSuffix(m[1], "/")
+			base := strings.TrimSuffix(m[1]+m[2], "/")
 			if res, err := http.Get(base + "/healthz"); err == nil && res.StatusCode == http.StatusOK {
 				res.Body.Close()
 				return base, out, stop
@@ -128,6 +134,10 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		"max errors":      {env: map[string]string{"MAX_ERRORS": "many"}, named: "MAX_ERRORS"},
 		"trusted proxies": {env: map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 10.1.0/16"}, named: `TRUSTED_PROXIES (-trusted-proxies): "10.1.0/16" is not a CIDR`},
 		"proxy flag":      {args: []string{"-trusted-proxies", "proxy.internal"}, named: `"proxy.internal" is neither a CIDR`},
+		"log format":      {env: map[string]string{"LOG_FORMAT": "xml"}, named: "LOG_FORMAT"},
+		"metrics address": {env: map[string]string{"METRICS_ADDR": "9090"}, named: "METRICS_ADDR"},
+		"OTLP endpoint":   {env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "localhost:4318"}, named: "OTEL_EXPORTER_OTLP_ENDPOINT"},
+		"traces endpoint": {env: map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "collector/v1/traces"}, named: "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"},
 	}
 	for _, s := range httpapi.Settings {
 		cases[s.Env+" not a number"] = bad{env: map[string]string{s.Env: "lots"}, named: s.Env}
@@ -348,4 +358,102 @@ func operations(revs []persistedRevision, ops ...string) bool {
 		}
 	}
 	return true
+}
+
+// With METRICS_ADDR, LOG_FORMAT=json and an OTLP endpoint: the metrics listener serves /metrics and the public port
+// does not; each log line is a JSON object and the request's carries its fields and trace id; the spans reach
+// the collector by the time run returns.
+func TestMetricsAddrTracingAndJSONLogs(t *testing.T) {
+	var mu sync.Mutex
+	var exported []*coltracepb.ExportTraceServiceRequest
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req := &coltracepb.ExportTraceServiceRequest{}
+		if r.URL.Path != "/v1/traces" || proto.Unmarshal(body, req) != nil {
+			t.Errorf("the collector got %s %s", r.Method, r.URL.Path)
+		}
+		mu.Lock()
+		exported = append(exported, req)
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/x-protobuf")
+	}))
+	defer collector.Close()
+
+	env := map[string]string{"PORT": "0", "DATA_DIR": t.TempDir(), "MONGODB_DATABASE": "observe" + time.Now().Format("150405"),
+		"METRICS_ADDR": "127.0.0.1:0", "LOG_FORMAT": "json", "OTEL_EXPORTER_OTLP_ENDPOINT": collector.URL}
+	base, out, stop := start(t, env)
+	defer func() {
+		if stop != nil {
+			_ = stop()
+		}
+	}()
+	m := regexp.MustCompile(`"msg":"metrics listening","url":"([^"]+)"`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no metrics address in the log:\n%s", out)
+	}
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	r := apitest.SendBody(t, base, http.Header{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-01"}, "X-Request-Id": {"observed-1"}},
+		map[string]any{"query": "query Count { coalitions { totalCount } }"})
+	if r.Status != http.StatusOK || len(r.Errors) > 0 {
+		t.Fatalf("query: %d %v", r.Status, r.Errors)
+	}
+
+	get := func(url string) (int, string) {
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	status, body := get(m[1])
+	if status != http.StatusOK || !strings.Contains(body, "coalitiongraph_build_info{") || !strings.Contains(body, `coalitiongraph_db_command_duration_seconds_count{collection="coalitions",command="`) {
+		t.Errorf("GET %s: %d\n%.2000s", m[1], status, body)
+	}
+	if status, _ := get(base + "/metrics"); status != http.StatusNotFound {
+		t.Errorf("the public port answers /metrics with %d, want 404", status)
+	}
+	if err := stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	stop = nil
+
+	var line map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatalf("a log line is not JSON: %s", l)
+		}
+		if rec["msg"] == "request" && rec["request"] == "observed-1" {
+			line = rec
+		}
+	}
+	if line == nil || line["operation"] != "Count" || line["trace_id"] != traceID || line["path"] != "/graphql" {
+		t.Fatalf("request line: %v\n%s", line, out)
+	}
+	for _, f := range []string{"duration", "cost", "dbCommands", "status"} {
+		if n, ok := line[f].(float64); !ok || n <= 0 {
+			t.Errorf("request line's %s: %v", f, line[f])
+		}
+	}
+
+	// Shut down, the provider has flushed: the collector holds the request's spans, in the caller's trace.
+	mu.Lock()
+	defer mu.Unlock()
+	spans := map[string]bool{}
+	for _, req := range exported {
+		for _, rs := range req.GetResourceSpans() {
+			for _, ss := range rs.GetScopeSpans() {
+				for _, s := range ss.GetSpans() {
+					if hex.EncodeToString(s.GetTraceId()) == traceID {
+						spans[s.GetName()] = true
+					}
+				}
+			}
+		}
+	}
+	if !spans["POST /graphql"] || !spans["query Count"] || !spans["aggregate coalitions"] && !spans["find coalitions"] && !spans["count coalitions"] {
+		t.Errorf("spans exported in the trace: %v", spans)
+	}
 }

@@ -114,17 +114,26 @@ func New(t testing.TB, d *seed.Dataset) *API {
 }
 
 // NewWith is New with handler settings (the logger, the CORS origins and the rate limits are the harness's unless
-// set).
+// set). The database commands pass the service's own command monitor (httpapi.CommandMonitor) as well as the
+// harness's, with cfg.Metrics and cfg.TracerProvider when set, and the pool the metrics' pool monitor.
 func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	t.Helper()
 	a := &API{t: t, Data: d, byID: map[string]int64{}}
+	service := httpapi.CommandMonitor(cfg.Metrics, cfg.TracerProvider)
 	done := func(name string) {
 		if !housekeeping[name] {
 			a.running.Add(-1)
 		}
 	}
+	polls := sync.Map{} // request ids of the response cache's revision polls, which are not the API's work either
+	isPoll := func(id int64) bool { _, ok := polls.Load(id); return ok }
 	monitor := &event.CommandMonitor{Started: func(ctx context.Context, e *event.CommandStartedEvent) {
+		service.Started(ctx, e)
 		if housekeeping[e.CommandName] {
+			return
+		}
+		if httpapi.RevisionPoll(ctx) {
+			polls.Store(e.RequestID, true)
 			return
 		}
 		if id := httpapi.RequestID(ctx); id != "" {
@@ -142,15 +151,27 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 			a.mu.Unlock()
 		}
 	},
-		Succeeded: func(_ context.Context, e *event.CommandSucceededEvent) {
+		Succeeded: func(ctx context.Context, e *event.CommandSucceededEvent) {
+			service.Succeeded(ctx, e)
+			if isPoll(e.RequestID) {
+				polls.Delete(e.RequestID)
+				return
+			}
 			done(e.CommandName)
 			if a.counting.Load() {
 				a.documents.Add(int64(len(batchOf(e.Reply))))
 			}
 		},
-		Failed: func(_ context.Context, e *event.CommandFailedEvent) { done(e.CommandName) },
+		Failed: func(ctx context.Context, e *event.CommandFailedEvent) {
+			service.Failed(ctx, e)
+			if isPoll(e.RequestID) {
+				polls.Delete(e.RequestID)
+				return
+			}
+			done(e.CommandName)
+		},
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)).SetMonitor(monitor).SetServerSelectionTimeout(10 * time.Second))
+	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)).SetMonitor(monitor).SetPoolMonitor(cfg.Metrics.PoolMonitor()).SetServerSelectionTimeout(10 * time.Second))
 	if err != nil {
 		t.Fatalf("connect: %v", err)
 	}

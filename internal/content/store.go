@@ -1,6 +1,9 @@
 package content
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // The store, as the domain needs it. The GraphQL layer, the loaders, graph traversal, the HTTP handler and the
 // seed depend on these interfaces only; the mongostore package implements them, and only the program's wiring
@@ -121,6 +124,10 @@ type Store interface {
 	Changes(ctx context.Context, after int64, limit int, types []TypeName) ([]*Change, bool, error)
 	// Revision is the store-wide revision of the last write.
 	Revision(ctx context.Context) (int64, error)
+	// TakenRevision is the highest revision a write of this process has taken, without a read (0 before the
+	// first): how the response cache learns of this process's own writes at once, while other processes' writes
+	// reach it through Revision.
+	TakenRevision() int64
 
 	// Nodes returns the content items of type t with the given local ids, in one read; missing ones are left
 	// out, and so is a type that is not content.
@@ -173,6 +180,15 @@ func (s Scope) Stage() Stage {
 		return StageDraft
 	}
 	return StagePublished
+}
+
+// Key names the scope in one string: two scopes see the same content exactly when their keys are equal (the
+// response cache keys answers by it).
+func (s Scope) Key() string {
+	if s.only == nil {
+		return string(s.Stage())
+	}
+	return string(s.Stage()) + " only " + fmt.Sprint(s.only)
 }
 
 // ScopeOnly sees only the items with the given type-qualified keys (see KeyOf) and the memberships between them;

@@ -212,8 +212,9 @@ func TestStageNeedsPreview(t *testing.T) {
 	}
 }
 
-// A GET reply for a key is never stored by a cache; every reply says it varies with the key and the stage.
-func TestKeyedAnswersAreNotCached(t *testing.T) {
+// A GET reply for a key is never stored by a shared cache, only by the client's own, which revalidates it; every
+// reply says it varies with the key and the stage.
+func TestKeyedAnswersAreNotShared(t *testing.T) {
 	s := newAuthServer(t)
 	preview := s.key("preview", content.RolePreview)
 	const get = "/graphql?query=%7B__typename%7D"
@@ -222,8 +223,8 @@ func TestKeyedAnswersAreNotCached(t *testing.T) {
 	if !strings.Contains(anonymous.header.Get("Cache-Control"), "max-age") {
 		t.Errorf("anonymous GET: Cache-Control %q, want cacheable", anonymous.header.Get("Cache-Control"))
 	}
-	if cc := keyed.header.Get("Cache-Control"); cc != "no-store" {
-		t.Errorf("GET with a key: Cache-Control %q, want no-store", cc)
+	if cc := keyed.header.Get("Cache-Control"); cc != "private, no-cache" {
+		t.Errorf("GET with a key: Cache-Control %q, want private, no-cache", cc)
 	}
 	for _, a := range []reply{anonymous, keyed} {
 		if vary := strings.Join(a.header.Values("Vary"), ", "); !strings.Contains(vary, "Authorization") || !strings.Contains(vary, "Stage") {

@@ -20,6 +20,7 @@ import (
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/ide"
 	"coalitiongraph/internal/loader"
+	"coalitiongraph/internal/metrics"
 	"coalitiongraph/internal/traverse"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -30,6 +31,7 @@ import (
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator/rules"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config is what the handler needs besides the store.
@@ -54,8 +56,16 @@ type Config struct {
 	RateLimits RateLimits
 	// TrustedProxies are the proxies whose X-Forwarded-For tells the client's address (ParseTrustedProxies).
 	TrustedProxies []netip.Prefix
-	// Clock is the time the rate limits refill by; nil is time.Now (tests set their own).
-	Clock func() time.Time
+	// CacheMaxBytes is the response cache's memory budget; CachePollMS how often it polls the store's revision.
+	CacheMaxBytes, CachePollMS int
+	// Now is the clock (time.Now unless set) of the cache's polls and the rate limits' refill: tests move it to
+	// pass a poll interval or refill a bucket without waiting.
+	Now func() time.Time
+
+	// Metrics records the requests (nil: no metrics); TracerProvider makes their spans (nil: no tracing). See
+	// observe.go, and CommandMonitor for the database commands.
+	Metrics        *metrics.Metrics
+	TracerProvider trace.TracerProvider
 }
 
 // New returns the service's whole HTTP handler.
@@ -67,11 +77,11 @@ func New(store content.Store, cfg Config) http.Handler {
 		AllowedOrigins:   cfg.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders:   corsHeaders,
-		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag", headerRateLimit, headerRateRemaining, headerRateReset},
+		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag", "Cache-Status", headerRateLimit, headerRateRemaining, headerRateReset},
 		AllowCredentials: !allowsAny(cfg.CORSOrigins),
 		MaxAge:           600,
 	})
-	return requestLog(cfg.Logger, recoverPanics(cfg.Logger, c.Handler(mux)))
+	return requestLog(cfg.Logger, newObserver(cfg, mux), recoverPanics(cfg.Logger, c.Handler(mux)))
 }
 
 // corsHeaders are the request headers browsers may send: the ones Apollo Client, urql and Relay set, W3C trace
@@ -98,10 +108,12 @@ func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 	schema := generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Store: store, Traverser: traverser}})
 	limits := cfg.Limits
 	limits.Report = reportCost
+	cache := newResponseCache(store, int64(cfg.CacheMaxBytes), millis(cfg.CachePollMS), cfg.Now)
+	cfg.Metrics.MustRegister(cache.collectors()...)
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
 	rate := newRateLimiter(cfg)
 	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), store, traverser, authenticate(store.Keys(), logger, false,
-		rate.limit(loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg)))))))
+		rate.limit(loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg, cache)))))))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", api)
 	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
@@ -131,12 +143,14 @@ func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 // graphQL is the GraphQL endpoint: GraphQL over HTTP with POST and GET (GET serves queries only; see
 // transport.go), automatic persisted queries for short cacheable GET URLs, introspection for IDEs, and what every
 // executor has (configure).
-func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, cfg Config) http.Handler {
+func graphQL(schema graphql.ExecutableSchema, limits graph.Limits, cfg Config, cache *responseCache) http.Handler {
 	srv := handler.New(schema)
-	srv.AddTransport(getTransport{maxErrors: cfg.MaxErrors})
-	srv.AddTransport(postTransport{maxErrors: cfg.MaxErrors})
+	t := transport{maxErrors: cfg.MaxErrors, cache: cache, shared: sharedCacheControl(millis(cfg.CachePollMS))}
+	srv.AddTransport(getTransport{t})
+	srv.AddTransport(postTransport{t})
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)}) // before the limits, which check its query
+	srv.Use(operationSpans{tracer: tracerOf(cfg)})
 	configure(srv, srv.SetValidationRulesFn, schema, limits, cfg.Logger)
 	return srv
 }
@@ -192,6 +206,8 @@ func limitBody(limit int, next http.Handler) http.Handler {
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	// codes are the extensions.code of the answer's errors (noteErrors), for the metrics.
+	codes []string
 }
 
 func (s *statusWriter) WriteHeader(code int) {
@@ -201,8 +217,9 @@ func (s *statusWriter) WriteHeader(code int) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-// requestLog gives each request an id (X-Request-ID, kept when the client sent one) and logs it when it ends.
-func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
+// requestLog gives each request an id (X-Request-ID, kept when the client sent one) and logs it when it ends; obs
+// records it in the metrics and as a span.
+func requestLog(logger *slog.Logger, obs observer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
 		if id == "" || len(id) > 64 {
@@ -213,10 +230,11 @@ func requestLog(logger *slog.Logger, next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		info := &requestInfo{}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey{}, id), requestInfoKey{}, info)
-		r = r.WithContext(ctx)
+		r, span := obs.begin(r.WithContext(ctx))
 		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 		start := time.Now()
 		next.ServeHTTP(sw, r)
+		obs.end(r, span, sw, info, time.Since(start))
 		level := slog.LevelInfo
 		if sw.status >= 500 {
 			level = slog.LevelError
@@ -251,6 +269,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // writeError answers with one error in the shape of a GraphQL response, so that clients read every error alike.
 func writeError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Cache-Control", "no-store")
+	noteCode(w, code)
 	writeJSON(w, status, map[string]any{"errors": []map[string]any{{"message": message, "extensions": map[string]string{"code": code}}}})
 }
 

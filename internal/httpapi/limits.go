@@ -58,6 +58,10 @@ var Settings = []Setting{
 		func(c *Config) *int { return &c.MaxInFlight }},
 	{"QUEUE_WAIT_MS", "queue-wait-ms", 100, content.EOverloaded, "longest a request waits for a free place before it is refused, in milliseconds",
 		func(c *Config) *int { return &c.QueueWaitMS }},
+	{"CACHE_MAX_BYTES", "cache-max-bytes", 64 << 20, "", "memory the response cache may hold, in bytes; the least recently used answers are evicted past it",
+		func(c *Config) *int { return &c.CacheMaxBytes }},
+	{"CACHE_POLL_MS", "cache-poll-ms", 1000, "", "how often the response cache polls the store's revision for other instances' writes, in milliseconds: the staleness bound of anonymous answers",
+		func(c *Config) *int { return &c.CachePollMS }},
 	{"REQUEST_DB_COMMANDS", "request-db-commands", 4, "", "most database commands one request runs at once, so that no request holds more than its share of the connection pool",
 		func(c *Config) *int { return &c.RequestDBCommands }},
 	{"RATE_LIMIT_ANONYMOUS", "rate-limit-anonymous", 600_000, content.ERateLimited, "points a minute each client address may spend without a key: an operation costs its cost, a cached answer 1 (HTTP 429 with Retry-After past it)",
@@ -76,6 +80,9 @@ func (c Config) withDefaults() Config {
 		if p := s.Field(&c); *p <= 0 {
 			*p = s.Default
 		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	return c
 }

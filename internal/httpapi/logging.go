@@ -3,6 +3,8 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 type requestIDKey struct{}
@@ -14,7 +16,8 @@ func RequestID(ctx context.Context) string {
 }
 
 // WithRequestIDs wraps a log handler so that every record logged with a request's context carries its id, the
-// same id the access log and the X-Request-ID response header show.
+// same id the access log and the X-Request-ID response header show, and, when the request is traced, its trace
+// and span ids (trace_id, span_id), to find its trace from the line.
 func WithRequestIDs(h slog.Handler) slog.Handler { return requestIDHandler{h} }
 
 type requestIDHandler struct{ slog.Handler }
@@ -22,6 +25,9 @@ type requestIDHandler struct{ slog.Handler }
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request", id))
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
 	}
 	return h.Handler.Handle(ctx, r)
 }

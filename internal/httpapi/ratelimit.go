@@ -176,7 +176,7 @@ type rateLimiter struct {
 }
 
 func newRateLimiter(cfg Config) *rateLimiter {
-	now := cfg.Clock
+	now := cfg.Now
 	if now == nil {
 		now = time.Now
 	}

@@ -11,12 +11,6 @@ import (
 	"time"
 )
 
-// manualClock is a clock that moves when the test says.
-type manualClock struct{ t time.Time }
-
-func (c *manualClock) now() time.Time          { return c.t }
-func (c *manualClock) advance(d time.Duration) { c.t = c.t.Add(d) }
-
 // A bucket refills continuously at a sixtieth of its limit a second, up to its limit; it admits while it holds a
 // point, may be overdrawn by one charge, and then refuses until it has refilled to a point.
 func TestBucketRefillsAndOverdraws(t *testing.T) {
@@ -31,22 +25,22 @@ func TestBucketRefillsAndOverdraws(t *testing.T) {
 	if s = r.charge("a", limit, 150); s != (rateState{limit: 600, remaining: 450, reset: 15}) {
 		t.Errorf("after 150 points: %+v", s)
 	}
-	clock.advance(1500 * time.Millisecond) // +15
+	clock.t = clock.t.Add(1500 * time.Millisecond) // +15
 	if s = r.charge("a", limit, 1000); s.remaining != 0 || s.reset != (600+535)/10+1 || s.retryAfter != 54 {
 		t.Errorf("overdrawn to -535: %+v, want remaining 0, reset 114, Retry-After 54 (536 points at 10 a second)", s)
 	}
 	if _, ok := r.admit("a", limit); ok {
 		t.Error("an overdrawn bucket admitted a request")
 	}
-	clock.advance(53 * time.Second) // -5
+	clock.t = clock.t.Add(53 * time.Second) // -5
 	if s, ok := r.admit("a", limit); ok || s.retryAfter != 1 {
 		t.Errorf("at -5 points: admitted %v, %+v", ok, s)
 	}
-	clock.advance(600 * time.Millisecond) // +1
+	clock.t = clock.t.Add(600 * time.Millisecond) // +1
 	if _, ok := r.admit("a", limit); !ok {
 		t.Error("at one point the bucket refused")
 	}
-	clock.advance(time.Hour)
+	clock.t = clock.t.Add(time.Hour)
 	if s, _ := r.admit("a", limit); s.remaining != 600 || s.reset != 0 {
 		t.Errorf("an hour later the bucket is not just full: %+v", s)
 	}
@@ -74,7 +68,7 @@ func TestBucketsAreBounded(t *testing.T) {
 	if s, _ := r.admit("address 10.0.3.231", 600); s.remaining != 500 {
 		t.Errorf("the last client's bucket: %+v", s)
 	}
-	clock.advance(time.Minute) // every bucket is full again
+	clock.t = clock.t.Add(time.Minute) // every bucket is full again
 	for i := range 60 {
 		r.admit(fmt.Sprintf("address 192.0.2.%d", i), 600)
 	}

@@ -73,12 +73,17 @@ func readRated(t *testing.T, res *http.Response) rated {
 	return r
 }
 
+// warm is the header of a request that the response cache may answer; every other request sent by ask is
+// computed anew (Cache-Control: no-cache), so that it costs its operation's cost.
+var warm = http.Header{"Cache-Control": {"max-age=60"}}
+
 // ask posts a query that asks for its cost, with the request headers h.
 func ask(t *testing.T, api *apitest.API, h http.Header, query string) rated {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "extensions": map[string]any{"cost": true}})
 	req, _ := http.NewRequest(http.MethodPost, api.Server.URL+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Cache-Control", "no-cache")
 	for k, v := range h {
 		req.Header[k] = v
 	}
@@ -100,7 +105,7 @@ const (
 func TestRateLimitChargesTheCost(t *testing.T) {
 	clock := newTestClock()
 	limits := httpapi.RateLimits{Anonymous: 60_000, Preview: 120_000, Editor: 240_000, Admin: 480_000}
-	api := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{RateLimits: limits, Clock: clock.Now})
+	api := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{RateLimits: limits, Now: clock.Now})
 
 	first := ask(t, api, nil, listQuery)
 	if first.status != http.StatusOK || len(first.codes) > 0 || first.cost < graph.ReadCost {
@@ -141,13 +146,34 @@ func TestRateLimitChargesTheCost(t *testing.T) {
 	}
 }
 
+// An answer from the response cache costs one point, whatever its operation's cost; the miss that filled the
+// cache cost the operation's.
+func TestRateLimitChargesACachedAnswerOnePoint(t *testing.T) {
+	clock := newTestClock()
+	limits := httpapi.RateLimits{Anonymous: 60_000, Preview: 60_000, Editor: 60_000, Admin: 60_000}
+	api := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{RateLimits: limits, Now: clock.Now})
+	miss := ask(t, api, warm, detailQuery)
+	if miss.cost < graph.ReadCost || miss.remaining != 60_000-miss.cost || miss.header.Get("Cache-Status") != "coalitiongraph; fwd=miss" {
+		t.Fatalf("the first request: cost %d, remaining %d, Cache-Status %q", miss.cost, miss.remaining, miss.header.Get("Cache-Status"))
+	}
+	for i := 1; i <= 3; i++ {
+		hit := ask(t, api, warm, detailQuery)
+		if hit.header.Get("Cache-Status") != "coalitiongraph; hit" || hit.remaining != miss.remaining-i {
+			t.Errorf("hit %d (Cache-Status %q) left %d, want %d", i, hit.header.Get("Cache-Status"), hit.remaining, miss.remaining-i)
+		}
+	}
+	if cold := ask(t, api, nil, detailQuery); cold.remaining != miss.remaining-3-miss.cost {
+		t.Errorf("Cache-Control: no-cache computes anew and costs %d: remaining %d, want %d", miss.cost, cold.remaining, miss.remaining-3-miss.cost)
+	}
+}
+
 // Past the limit: a request is admitted while the bucket holds a point, so the one that overdraws it is served,
 // and the next is refused with 429, Retry-After (the seconds until the bucket holds a point again), the
 // RateLimit fields and a GraphQL error RATE_LIMITED. A refusal costs nothing; once the clock has moved on by
 // Retry-After, requests are served again.
 func TestRateLimitRefusesPastTheLimit(t *testing.T) {
 	clock := newTestClock()
-	api := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{Clock: clock.Now,
+	api := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{Now: clock.Now,
 		RateLimits: httpapi.RateLimits{Anonymous: 6_000, Preview: 6_000, Editor: 6_000, Admin: 6_000}})
 	served := 0
 	var last rated
@@ -198,7 +224,7 @@ func TestRateLimitRefusesPastTheLimit(t *testing.T) {
 func TestRateLimitChargesEachExportPage(t *testing.T) {
 	clock := newTestClock()
 	const limit = 10_000_000
-	api := apitest.NewWith(t, apitest.Fixture(60), httpapi.Config{Clock: clock.Now, // 120 stakeholders: two pages
+	api := apitest.NewWith(t, apitest.Fixture(60), httpapi.Config{Now: clock.Now, // 120 stakeholders: two pages
 		RateLimits: httpapi.RateLimits{Anonymous: limit, Preview: limit, Editor: limit, Admin: limit}})
 	res, err := http.Get(api.Server.URL + "/export/stakeholders.ndjson")
 	if err != nil {
@@ -223,7 +249,7 @@ func TestRateLimitTrustsForwardedForFromTrustedProxiesOnly(t *testing.T) {
 	forwarded := func(xff string) http.Header { return http.Header{"X-Forwarded-For": {xff}} }
 
 	clock := newTestClock()
-	proxied := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{RateLimits: limits, Clock: clock.Now,
+	proxied := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{RateLimits: limits, Now: clock.Now,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("10.0.0.0/8")}})
 	a := ask(t, proxied, forwarded("203.0.113.7"), listQuery)
 	b := ask(t, proxied, forwarded("198.51.100.2"), listQuery)
@@ -236,7 +262,7 @@ func TestRateLimitTrustsForwardedForFromTrustedProxiesOnly(t *testing.T) {
 		t.Errorf("203.0.113.7 behind two proxies, with a forged entry before it, has another bucket: %d, want %d", spoofed.remaining, a.remaining-spoofed.cost)
 	}
 
-	direct := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{RateLimits: limits, Clock: clock.Now})
+	direct := apitest.NewWith(t, apitest.Fixture(4), httpapi.Config{RateLimits: limits, Now: clock.Now})
 	c := ask(t, direct, forwarded("203.0.113.7"), listQuery)
 	d := ask(t, direct, forwarded("198.51.100.2"), listQuery)
 	if d.remaining != c.remaining-d.cost {

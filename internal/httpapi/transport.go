@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"coalitiongraph/internal/content"
 
@@ -34,14 +35,31 @@ const (
 // DefaultMaxErrors is how many errors one answer lists unless MAX_ERRORS says otherwise (Settings).
 const DefaultMaxErrors = 20
 
-// cacheableGET is the Cache-Control of a GET answer without errors: the content changes rarely.
-const cacheableGET = "public, max-age=60"
+// transport is what both transports share: the error bound and the response cache.
+type transport struct {
+	maxErrors int
+	cache     *responseCache
+	// shared is the Cache-Control of an anonymous answer that may be cached (sharedCacheControl).
+	shared string
+}
 
 // postTransport serves GraphQL requests POSTed as application/json.
-type postTransport struct{ maxErrors int }
+type postTransport struct{ transport }
 
 // getTransport serves queries (never mutations) sent as URL parameters, so that browsers and CDNs can cache them.
-type getTransport struct{ maxErrors int }
+type getTransport struct{ transport }
+
+// sharedCacheControl is the Cache-Control of an anonymous answer that may be cached: a browser revalidates it each
+// time (a 304 when unchanged, thanks to its ETag), and a shared cache (a CDN) may serve it for one staleness
+// bound, then serve it stale for one more while it revalidates.
+func sharedCacheControl(bound time.Duration) string {
+	s := max(1, int((bound+time.Second-1)/time.Second))
+	return fmt.Sprintf("public, max-age=0, s-maxage=%d, stale-while-revalidate=%d", s, s)
+}
+
+// privateCacheControl is the Cache-Control of an answer to a key: only the client's own cache may keep it, and
+// it revalidates it each time.
+const privateCacheControl = "private, no-cache"
 
 var (
 	_ graphql.Transport = postTransport{}
@@ -59,7 +77,7 @@ func (getTransport) Supports(r *http.Request) bool {
 
 // Do implements graphql.Transport.
 func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	a := answerer{w: w, maxErrors: t.maxErrors, cacheable: false}
+	a := t.answerer(w, r)
 	if !a.negotiate(r) {
 		return
 	}
@@ -88,8 +106,7 @@ func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.G
 
 // Do implements graphql.Transport.
 func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
-	// An answer for a key (drafts among them) is never stored by a cache; an anonymous one may be.
-	a := answerer{w: w, maxErrors: t.maxErrors, cacheable: content.ViewerOf(r.Context()) == nil}
+	a := t.answerer(w, r)
 	if !a.negotiate(r) {
 		return
 	}
@@ -107,13 +124,24 @@ func (t getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	a.execute(r, exec, params, true)
 }
 
-// answerer writes one answer: it knows the negotiated media type, whether the answer may be cached and how many
-// errors it may list.
+// answerer writes one answer: it knows the negotiated media type, the Cache-Control of a cacheable answer and how
+// many errors it may list.
 type answerer struct {
 	w         http.ResponseWriter
 	media     string
 	maxErrors int
-	cacheable bool
+	// cacheControl is the Cache-Control of a complete answer: shared for anonymous requests, private for keys
+	// (drafts among them), which no shared cache may store.
+	cacheControl string
+	cache        *responseCache
+}
+
+func (t transport) answerer(w http.ResponseWriter, r *http.Request) answerer {
+	a := answerer{w: w, maxErrors: t.maxErrors, cacheControl: t.shared, cache: t.cache}
+	if content.ViewerOf(r.Context()) != nil {
+		a.cacheControl = privateCacheControl
+	}
+	return a
 }
 
 // negotiate picks the answer's media type from the Accept header, or answers 406 and says false.
@@ -132,6 +160,14 @@ func (a *answerer) negotiate(r *http.Request) bool {
 // application/graphql-response+json, as the spec says.
 func (a *answerer) execute(r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, onlyQueries bool) {
 	ctx := r.Context()
+	info := infoOf(ctx)
+	entry, status, l := a.cache.find(ctx, params, noCache(r.Header))
+	if entry != nil {
+		a.served(info, entry.operation, status)
+		a.send(r, http.StatusOK, entry.body, entry)
+		return
+	}
+	defer l.finish(nil, "", "") // whatever happens below, the flight this request leads ends
 	params.ReadTime = graphql.TraceTiming{Start: graphql.Now(), End: graphql.Now()}
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if onlyQueries {
@@ -149,17 +185,60 @@ func (a *answerer) execute(r *http.Request, exec graphql.GraphExecutor, params *
 		a.write(a.requestErrorStatus(resp.Errors), resp)
 		return
 	}
+	if !cacheableOperation(oc) {
+		status, l = cacheBypass, nil
+	}
+	a.served(info, params.OperationName, status)
 	handle, ctx := exec.DispatchOperation(ctx, oc)
 	resp := handle(ctx)
+	if oc.Operation.Operation == ast.Mutation {
+		a.cache.watch.mutated() // before the answer: the writer's next request reads its write
+	}
 	if resp == nil {
 		resp = &graphql.Response{Data: json.RawMessage("null")}
+		if ctx.Err() != nil { // the executor gives no answer to a request out of time before it started
+			resp.Errors = gqlerror.List{{Message: "the request ran out of time", Extensions: map[string]any{"code": content.ETimeout}}}
+		}
 	}
-	status := http.StatusOK
+	code := http.StatusOK
 	if len(resp.Data) == 0 {
 		// Execution never started (the executor refused the operation): a request error too.
-		status = a.requestErrorStatus(resp.Errors)
+		code = a.requestErrorStatus(resp.Errors)
 	}
-	a.write(status, resp)
+	body, ok := a.encode(resp)
+	if !ok || code != http.StatusOK || len(resp.Errors) > 0 || ctx.Err() != nil {
+		a.send(r, code, body, nil)
+		return
+	}
+	a.send(r, code, body, l.finish(body, a.media, oc.Operation.Name))
+}
+
+// served records how the cache served the request: in the request's info (the log line, the metrics, the rate
+// limiter), the cache's counters, and the Cache-Status header of RFC 9211 for the client.
+func (a *answerer) served(info *requestInfo, operation, status string) {
+	info.set(operation, status)
+	a.cache.count(status)
+	a.w.Header().Set("Cache-Status", cacheStatusHeader[status])
+}
+
+// cacheStatusHeader is the Cache-Status header of each cache status.
+var cacheStatusHeader = map[string]string{
+	cacheHit:    "coalitiongraph; hit",
+	cacheStale:  "coalitiongraph; hit; detail=stale",
+	cacheMiss:   "coalitiongraph; fwd=miss",
+	cacheBypass: "coalitiongraph; fwd=bypass",
+}
+
+// noCache tells whether a request asks for an answer computed anew (Cache-Control: no-cache or no-store).
+func noCache(h http.Header) bool {
+	for _, v := range h.Values("Cache-Control") {
+		for _, d := range strings.Split(v, ",") {
+			if d = strings.ToLower(strings.TrimSpace(d)); d == "no-cache" || d == "no-store" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // operationOf is the type of the operation a request selects: from the operation context when it got that far,
@@ -205,25 +284,62 @@ type answer struct {
 	Extensions map[string]any  `json:"extensions,omitempty"`
 }
 
-// write sends resp with its headers: the media type, and Cache-Control (GET answers without errors may be cached
-// briefly; any other answer is never stored, so that no browser replays an error or a persisted-query miss).
+// write sends an answer that is not cacheable (an error of the transport's own, a request error).
 func (a *answerer) write(status int, resp *graphql.Response) {
-	out := answer{Errors: boundErrors(resp.Errors, a.maxErrors), Data: resp.Data, Extensions: resp.Extensions}
-	b, err := json.Marshal(out)
+	body, _ := a.encode(resp)
+	a.send(nil, status, body, nil)
+}
+
+// encode is the body of resp, its errors bounded; false when it could not be encoded, and then the body is a typed
+// internal error.
+func (a *answerer) encode(resp *graphql.Response) ([]byte, bool) {
+	noteErrors(a.w, resp.Errors)
+	b, err := json.Marshal(answer{Errors: boundErrors(resp.Errors, a.maxErrors), Data: resp.Data, Extensions: resp.Extensions})
 	if err != nil {
 		// Only an extension value gqlgen could not encode gets here; the client still gets a typed error.
-		status, b = http.StatusInternalServerError, []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`)
+		return []byte(`{"errors":[{"message":"internal error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`), false
 	}
+	return b, true
+}
+
+// send writes an answer with its headers: the media type, and Cache-Control. An answer with an entry (a complete
+// answer of a query, cached or not) carries its ETag and may be kept by caches as cacheControl says, and a
+// request whose If-None-Match names that ETag gets 304 Not Modified without a body; any other answer is never
+// stored, so that no browser replays an error or a persisted-query miss.
+func (a *answerer) send(r *http.Request, status int, body []byte, e *cacheEntry) {
 	h := a.w.Header()
-	h.Set("Content-Type", a.media+"; charset=utf-8")
-	if a.cacheable && status == http.StatusOK && len(out.Errors) == 0 {
-		h.Set("Cache-Control", cacheableGET)
-	} else {
+	if e == nil {
 		h.Set("Cache-Control", "no-store")
+	} else {
+		h.Set("Cache-Control", a.cacheControl)
+		etag := e.etag
+		if e.media != a.media { // the same answer, cached or coalesced, in the other media type
+			etag = etagOf(a.media, body)
+		}
+		h.Set("ETag", etag)
+		if r != nil && matchesETag(r.Header.Values("If-None-Match"), etag) {
+			a.w.WriteHeader(http.StatusNotModified)
+			return
+		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("Content-Type", a.media+"; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	a.w.WriteHeader(status)
-	_, _ = a.w.Write(b)
+	_, _ = a.w.Write(body)
+}
+
+// matchesETag tells whether If-None-Match headers name etag, or "*", comparing weakly as RFC 9110 says for
+// If-None-Match (W/"x" matches "x").
+func matchesETag(headers []string, etag string) bool {
+	for _, h := range headers {
+		for _, tag := range strings.Split(h, ",") {
+			tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
+			if tag == "*" || tag == etag {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // boundErrors keeps the first max errors and ends the list with one that says how many more there were, so that

@@ -179,6 +179,7 @@ func (b *batch[K, V]) context() context.Context { return b.ctx }
 
 // run fetches the batch and hands the results to its waiters.
 func (b *batch[K, V]) run() {
+	observeBatch(b.ctx, len(b.keys))
 	values, errs := b.safeFetch()
 	s := b.l.s
 	s.mu.Lock()

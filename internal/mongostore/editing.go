@@ -75,7 +75,28 @@ func (s *Store) nextRevision(ctx context.Context) (int64, error) {
 	err := s.db.Collection(countersName).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: "revision"}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
+	if err == nil && d.Value > s.taken.Load() {
+		s.taken.Store(d.Value) // under revisionMu: no other writer of taken
+	}
 	return d.Value, storeErr("take a revision", err)
+}
+
+// TakenRevision implements content.Store.
+func (s *Store) TakenRevision() int64 { return s.taken.Load() }
+
+// WatchRevision calls changed after each change of the store's revision, as a change stream on the counters
+// collection tells it, until ctx ends or the stream fails. It says whether the stream opened: a server without
+// change streams (the embedded store, a standalone MongoDB) refuses it at once.
+func (s *Store) WatchRevision(ctx context.Context, changed func()) (bool, error) {
+	cs, err := s.db.Collection(countersName).Watch(ctx, mongo.Pipeline{})
+	if err != nil {
+		return false, err
+	}
+	defer cs.Close(context.WithoutCancel(ctx))
+	for cs.Next(ctx) {
+		changed()
+	}
+	return true, cs.Err()
 }
 
 // Revision implements content.Store.

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"coalitiongraph/internal/content"
 
@@ -25,13 +26,15 @@ type Store struct {
 	// revisionMu makes taking a revision one step in this process; publishing runs the publications one at a
 	// time (see kind.publication).
 	revisionMu, publishing sync.Mutex
-	countryNames           countryMemo
-	coalitions             *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
-	stakeholders           *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
-	initiatives            *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
-	toolkit                *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
-	blogPosts              *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
-	countries              *kind[content.Country, content.CountryFilter, *content.CountryOrder]
+	// taken is the highest revision this process has taken (TakenRevision).
+	taken        atomic.Int64
+	countryNames countryMemo
+	coalitions   *kind[content.Coalition, content.CoalitionFilter, *content.CoalitionOrder]
+	stakeholders *kind[content.Stakeholder, content.StakeholderFilter, *content.StakeholderOrder]
+	initiatives  *kind[content.Initiative, content.InitiativeFilter, *content.InitiativeOrder]
+	toolkit      *kind[content.ToolkitSection, content.ToolkitSectionFilter, *content.ToolkitSectionOrder]
+	blogPosts    *kind[content.BlogPost, content.BlogPostFilter, *content.BlogPostOrder]
+	countries    *kind[content.Country, content.CountryFilter, *content.CountryOrder]
 	// contentKinds are the kinds of content (not countries) by type.
 	contentKinds map[content.TypeName]nodeKind
 	keys         *apiKeys
