@@ -56,7 +56,7 @@ func main() {
 
 // config is the service's configuration: each setting is an environment variable with a matching flag.
 type config struct {
-	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel, logFormat string
+	port, mongoURI, database, dataDir, corsOrigins, seed, logLevel, logFormat, trustedProxies string
 	// metricsAddr is where /metrics is served, a listener of its own; "" serves no metrics.
 	metricsAddr string
 	// adminKey is ADMIN_API_KEY: an environment variable only, since a flag's value shows in the process list.
@@ -100,6 +100,7 @@ Flags:
 	fs.StringVar(&c.corsOrigins, "cors-allowed-origins", env("CORS_ALLOWED_ORIGINS", "*"), "comma-separated origins browsers may call from (CORS_ALLOWED_ORIGINS)")
 	fs.StringVar(&c.seed, "seed", env("SEED", "auto"), "auto: load the seed content into an empty database; never (SEED)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error (LOG_LEVEL)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "comma-separated CIDRs of the proxies whose X-Forwarded-For names the client, for the rate limits (TRUSTED_PROXIES); empty trusts none")
 	fs.StringVar(&c.logFormat, "log-format", env("LOG_FORMAT", "text"), "text (key=value) or json, one object a line (LOG_FORMAT)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "host:port serving Prometheus metrics at /metrics, apart from the public port; empty: no metrics (METRICS_ADDR)")
 	for _, s := range httpapi.Settings {
@@ -124,6 +125,11 @@ Flags:
 	if c.seed != "auto" && c.seed != "never" {
 		return c, nil, fmt.Errorf("SEED must be auto or never, got %q", c.seed)
 	}
+	trusted, err := httpapi.ParseTrustedProxies(c.trustedProxies)
+	if err != nil {
+		return c, nil, fmt.Errorf("TRUSTED_PROXIES (-trusted-proxies): %w", err)
+	}
+	c.http.TrustedProxies = trusted
 	if c.logFormat != "text" && c.logFormat != "json" {
 		return c, nil, fmt.Errorf("LOG_FORMAT must be text or json, got %q", c.logFormat)
 	}

@@ -132,6 +132,8 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		"node budget":     {env: map[string]string{"GRAPH_NODE_BUDGET": "lots"}, named: "GRAPH_NODE_BUDGET"},
 		"negative budget": {env: map[string]string{"GRAPH_NODE_BUDGET": "-1"}, named: "GRAPH_NODE_BUDGET"},
 		"max errors":      {env: map[string]string{"MAX_ERRORS": "many"}, named: "MAX_ERRORS"},
+		"trusted proxies": {env: map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 10.1.0/16"}, named: `TRUSTED_PROXIES (-trusted-proxies): "10.1.0/16" is not a CIDR`},
+		"proxy flag":      {args: []string{"-trusted-proxies", "proxy.internal"}, named: `"proxy.internal" is neither a CIDR`},
 		"log format":      {env: map[string]string{"LOG_FORMAT": "xml"}, named: "LOG_FORMAT"},
 		"metrics address": {env: map[string]string{"METRICS_ADDR": "9090"}, named: "METRICS_ADDR"},
 		"OTLP endpoint":   {env: map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "localhost:4318"}, named: "OTEL_EXPORTER_OTLP_ENDPOINT"},

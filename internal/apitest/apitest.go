@@ -104,6 +104,9 @@ func (a *API) DB() *mongo.Database { return a.db }
 var housekeeping = map[string]bool{"hello": true, "isMaster": true, "ismaster": true, "ping": true, "endSessions": true,
 	"buildInfo": true, "saslStart": true, "saslContinue": true, "killCursors": true}
 
+// Unlimited is the rate limit of a test that sets none: more points a minute than any test spends.
+const Unlimited = 1 << 50
+
 // New starts the API over a fresh database loaded with d (nothing when d is nil). The database is dropped when
 // the test ends.
 func New(t testing.TB, d *seed.Dataset) *API {
@@ -111,9 +114,9 @@ func New(t testing.TB, d *seed.Dataset) *API {
 	return NewWith(t, d, httpapi.Config{})
 }
 
-// NewWith is New with handler settings (the logger and CORS origins are the harness's unless set). The database
-// commands pass the service's own command monitor (httpapi.CommandMonitor) as well as the harness's, with
-// cfg.Metrics and cfg.TracerProvider when set, and the pool the metrics' pool monitor.
+// NewWith is New with handler settings (the logger, the CORS origins and the rate limits are the harness's unless
+// set). The database commands pass the service's own command monitor (httpapi.CommandMonitor) as well as the
+// harness's, with cfg.Metrics and cfg.TracerProvider when set, and the pool the metrics' pool monitor.
 func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	t.Helper()
 	a := &API{t: t, Data: d, byID: map[string]int64{}}
@@ -192,6 +195,11 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	}
 	if cfg.CORSOrigins == nil {
 		cfg.CORSOrigins = []string{"*"}
+	}
+	if cfg.RateLimits == (httpapi.RateLimits{}) {
+		// A test is one client sending thousands of operations a minute (up to a hundred million points): the
+		// defaults would refuse it. Tests of the rate limits set their own.
+		cfg.RateLimits = httpapi.RateLimits{Anonymous: Unlimited, Preview: Unlimited, Editor: Unlimited, Admin: Unlimited}
 	}
 	a.Server = httptest.NewServer(httpapi.New(a.Store, cfg))
 	a.client = client

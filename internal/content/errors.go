@@ -33,6 +33,9 @@ const (
 
 	// EOverloaded is a request refused because the server is at capacity; it may be retried after Retry-After.
 	EOverloaded = "SERVICE_OVERLOADED"
+	// ERateLimited is a request refused because its client (its API key, else its address) has spent its rate
+	// limit's points; it may be retried after Retry-After.
+	ERateLimited = "RATE_LIMITED"
 	// ETimeout is a request that ran out of its time (REQUEST_TIMEOUT).
 	ETimeout = "TIMEOUT"
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -51,9 +52,14 @@ type Config struct {
 	MaxInFlight, QueueWaitMS int
 	// RequestDBCommands is the most database commands one request runs at once.
 	RequestDBCommands int
+	// RateLimits are the points a minute each client may spend on GraphQL and exports (ratelimit.go).
+	RateLimits RateLimits
+	// TrustedProxies are the proxies whose X-Forwarded-For tells the client's address (ParseTrustedProxies).
+	TrustedProxies []netip.Prefix
 	// CacheMaxBytes is the response cache's memory budget; CachePollMS how often it polls the store's revision.
 	CacheMaxBytes, CachePollMS int
-	// Now is the clock (time.Now unless set): tests move it to pass a poll interval without waiting.
+	// Now is the clock (time.Now unless set) of the cache's polls and the rate limits' refill: tests move it to
+	// pass a poll interval or refill a bucket without waiting.
 	Now func() time.Time
 
 	// Metrics records the requests (nil: no metrics); TracerProvider makes their spans (nil: no tracing). See
@@ -71,7 +77,7 @@ func New(store content.Store, cfg Config) http.Handler {
 		AllowedOrigins:   cfg.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders:   corsHeaders,
-		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag", "Cache-Status"},
+		ExposedHeaders:   []string{"X-Request-ID", "Retry-After", "ETag", "Cache-Status", headerRateLimit, headerRateRemaining, headerRateReset},
 		AllowCredentials: !allowsAny(cfg.CORSOrigins),
 		MaxAge:           600,
 	})
@@ -105,13 +111,14 @@ func routes(mux *http.ServeMux, store content.Store, cfg Config) {
 	cache := newResponseCache(store, int64(cfg.CacheMaxBytes), millis(cfg.CachePollMS), cfg.Now)
 	cfg.Metrics.MustRegister(cache.collectors()...)
 	admitted := func(h http.Handler) http.Handler { return admit(cfg.MaxInFlight, millis(cfg.QueueWaitMS), h) }
+	rate := newRateLimiter(cfg)
 	api := admitted(bounded(cfg, millis(cfg.RequestTimeoutMS), store, traverser, authenticate(store.Keys(), logger, false,
-		loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg, cache))))))
+		rate.limit(loader.Middleware(store)(limitBody(cfg.MaxBodyBytes, graphQL(schema, limits, cfg, cache)))))))
 	mux.Handle("POST /graphql", api)
 	mux.Handle("GET /graphql", api)
 	// An export is bounded as a whole by ExportTimeout, and each of its pages by the request timeout.
 	mux.Handle("GET /export/{file}", admitted(bounded(cfg, ExportTimeout, store, traverser,
-		authenticate(store.Keys(), logger, true, newExporter(graphQLExecutor(schema, limits, logger), store, cfg)))))
+		authenticate(store.Keys(), logger, true, rate.limit(newExporter(graphQLExecutor(schema, limits, logger), store, cfg))))))
 	if page, err := ide.New("/graphql"); err != nil {
 		logger.Error("the GraphQL IDE is not available", "error", err)
 	} else {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -63,6 +64,14 @@ var Settings = []Setting{
 		func(c *Config) *int { return &c.CachePollMS }},
 	{"REQUEST_DB_COMMANDS", "request-db-commands", 4, "", "most database commands one request runs at once, so that no request holds more than its share of the connection pool",
 		func(c *Config) *int { return &c.RequestDBCommands }},
+	{"RATE_LIMIT_ANONYMOUS", "rate-limit-anonymous", 600_000, content.ERateLimited, "points a minute each client address may spend without a key: an operation costs its cost, a cached answer 1 (HTTP 429 with Retry-After past it)",
+		func(c *Config) *int { return &c.RateLimits.Anonymous }},
+	{"RATE_LIMIT_PREVIEW", "rate-limit-preview", 3_000_000, content.ERateLimited, "points a minute each PREVIEW key may spend",
+		func(c *Config) *int { return &c.RateLimits.Preview }},
+	{"RATE_LIMIT_EDITOR", "rate-limit-editor", 3_000_000, content.ERateLimited, "points a minute each EDITOR key may spend",
+		func(c *Config) *int { return &c.RateLimits.Editor }},
+	{"RATE_LIMIT_ADMIN", "rate-limit-admin", 6_000_000, content.ERateLimited, "points a minute each ADMIN key may spend",
+		func(c *Config) *int { return &c.RateLimits.Admin }},
 }
 
 // withDefaults fills in the default of every setting left at zero.
@@ -137,10 +146,22 @@ func infoOf(ctx context.Context) *requestInfo {
 	return info
 }
 
-// reportCost records an operation's cost.
+// reportCost records an operation's cost. A request's cost is the sum of its operations': one for a GraphQL
+// request, one for each page of an export (which the rate limiter charges page by page). The sum saturates.
 func reportCost(ctx context.Context, cost int) {
-	if info := infoOf(ctx); info != nil {
-		info.cost.Store(int64(cost))
+	info := infoOf(ctx)
+	if info == nil {
+		return
+	}
+	for {
+		old := info.cost.Load()
+		sum := old + int64(cost)
+		if sum < old {
+			sum = math.MaxInt64
+		}
+		if info.cost.CompareAndSwap(old, sum) {
+			return
+		}
 	}
 }
 
