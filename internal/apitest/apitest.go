@@ -115,7 +115,7 @@ func New(t testing.TB, d *seed.Dataset) *API {
 }
 
 // NewWith is New with handler settings (the logger, the CORS origins and the rate limits are the harness's unless
-// set). The database commands pass the service's own command monitor (httpapi.CommandMonitor) as well as the
+// set). The database commands pass the service's own command monitor (metrics.CommandMonitor) as well as the
 // harness's, with cfg.Metrics and cfg.TracerProvider when set, and the pool the metrics' pool monitor.
 func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	t.Helper()

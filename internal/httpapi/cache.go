@@ -372,7 +372,7 @@ type revisionStream interface {
 // disconnected. It lives as long as the store's client.
 func (w *revisionWatch) stream(s revisionStream) {
 	for {
-		if opened, _ := s.WatchRevision(context.Background(), w.streamed); !opened {
+		if opened, _ := s.WatchRevision(context.WithValue(context.Background(), revisionPollKey{}, true), w.streamed); !opened {
 			return // no change streams, or the store's client is gone
 		}
 		time.Sleep(w.poll)
@@ -389,12 +389,12 @@ func (w *revisionWatch) streamed() {
 // mutated records that a mutation ended on this instance.
 func (w *revisionWatch) mutated() { w.mutationCount.Add(1) }
 
-// revisionPollKey marks the context of the revision poll, so that a command monitor can tell it from a
-// request's work (RevisionPoll).
+// revisionPollKey marks the context of the revision poll and of the change stream, so that a command monitor can
+// tell them from a request's work (RevisionPoll).
 type revisionPollKey struct{}
 
-// RevisionPoll tells whether ctx is the response cache's poll of the store's revision: housekeeping, not a
-// request's command.
+// RevisionPoll tells whether ctx is the response cache's poll of the store's revision or its change stream:
+// housekeeping, not a request's command.
 func RevisionPoll(ctx context.Context) bool { return ctx.Value(revisionPollKey{}) != nil }
 
 // current returns the generation, polling the store's revision first when the poll interval has passed or when
