@@ -121,13 +121,15 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	t.Helper()
 	a := &API{t: t, Data: d, byID: map[string]int64{}}
 	service := metrics.CommandMonitor(cfg.Metrics, cfg.TracerProvider, httpapi.CountCommand)
-	done := func(name string) {
-		if !housekeeping[name] {
-			a.running.Add(-1)
-		}
-	}
 	polls := sync.Map{} // request ids of the response cache's revision polls, which are not the API's work either
-	isPoll := func(id int64) bool { _, ok := polls.Load(id); return ok }
+	// done ends a command and tells whether it was the API's work.
+	done := func(e *event.CommandFinishedEvent) bool {
+		if _, poll := polls.LoadAndDelete(e.RequestID); poll || housekeeping[e.CommandName] {
+			return false
+		}
+		a.running.Add(-1)
+		return true
+	}
 	monitor := &event.CommandMonitor{Started: func(ctx context.Context, e *event.CommandStartedEvent) {
 		service.Started(ctx, e)
 		if housekeeping[e.CommandName] {
@@ -154,22 +156,13 @@ func NewWith(t testing.TB, d *seed.Dataset, cfg httpapi.Config) *API {
 	},
 		Succeeded: func(ctx context.Context, e *event.CommandSucceededEvent) {
 			service.Succeeded(ctx, e)
-			if isPoll(e.RequestID) {
-				polls.Delete(e.RequestID)
-				return
-			}
-			done(e.CommandName)
-			if a.counting.Load() {
+			if done(&e.CommandFinishedEvent) && a.counting.Load() {
 				a.documents.Add(int64(len(batchOf(e.Reply))))
 			}
 		},
 		Failed: func(ctx context.Context, e *event.CommandFailedEvent) {
 			service.Failed(ctx, e)
-			if isPoll(e.RequestID) {
-				polls.Delete(e.RequestID)
-				return
-			}
-			done(e.CommandName)
+			done(&e.CommandFinishedEvent)
 		},
 	}
 	client, err := mongo.Connect(options.Client().ApplyURI(URI(t)).SetMonitor(monitor).SetPoolMonitor(cfg.Metrics.PoolMonitor()).SetServerSelectionTimeout(10 * time.Second))
