@@ -598,18 +598,20 @@ func membershipID(coalition, stakeholder string) string {
 // coalition, which has none yet, it inserts them.
 func (s *Store) projectRoster(ctx context.Context, coll *mongo.Collection, doc bson.D, fresh bool) error {
 	cid, _ := lookup(doc, "_id").(string)
-	at, _ := lookup(doc, "updatedAt").(time.Time)
+	entries := rosterEntries(lookup(doc, "roster"))
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.id
+	}
+	ends, err := endDocs(ctx, stageOf(coll, s.stakeholders.coll), content.TypeStakeholder, ids)
+	if err != nil {
+		return err
+	}
 	keep := bson.A{}
 	var models []mongo.WriteModel
-	for _, e := range rosterEntries(lookup(doc, "roster")) {
-		d := e.doc.(bson.D)
-		mid := membershipID(cid, e.id)
+	for _, m := range rosterMemberships(doc, entries, ends) {
+		mid := lookup(m, "_id")
 		keep = append(keep, mid)
-		m := bson.D{{Key: "_id", Value: mid}, {Key: endField(content.TypeCoalition), Value: cid}, {Key: endField(content.TypeStakeholder), Value: e.id},
-			{Key: "role", Value: lookup(d, "role")}, {Key: "version", Value: 1}, {Key: "updatedAt", Value: at}}
-		if since := lookup(d, "since"); since != nil {
-			m = append(m, bson.E{Key: "since", Value: since})
-		}
 		if fresh {
 			models = append(models, mongo.NewInsertOneModel().SetDocument(m))
 		} else {
@@ -628,8 +630,30 @@ func (s *Store) projectRoster(ctx context.Context, coll *mongo.Collection, doc b
 	}
 	models = append(models, mongo.NewDeleteManyModel().SetFilter(bson.D{{Key: endField(content.TypeCoalition), Value: cid},
 		{Key: "_id", Value: bson.D{{Key: "$nin", Value: keep}}}}))
-	_, err := coll.BulkWrite(ctx, models)
+	_, err = coll.BulkWrite(ctx, models)
 	return storeErr("write the memberships", err)
+}
+
+// rosterMemberships are the membership documents of the coalition document doc, whose roster entries are
+// entries, with the copies of both ends (see copiedFields); stakeholders holds the members' documents by id (a
+// member not there has null copies).
+func rosterMemberships(doc bson.D, entries []rosterEntry, stakeholders map[string]bson.D) []bson.D {
+	cid, _ := lookup(doc, "_id").(string)
+	at, _ := lookup(doc, "updatedAt").(time.Time)
+	coalition := copiesOf(content.TypeCoalition, doc)
+	out := make([]bson.D, 0, len(entries))
+	for _, e := range entries {
+		d := e.doc.(bson.D)
+		m := bson.D{{Key: "_id", Value: membershipID(cid, e.id)}, {Key: endField(content.TypeCoalition), Value: cid}, {Key: endField(content.TypeStakeholder), Value: e.id},
+			{Key: "role", Value: lookup(d, "role")}, {Key: "version", Value: 1}, {Key: "updatedAt", Value: at}}
+		if since := lookup(d, "since"); since != nil {
+			m = append(m, bson.E{Key: "since", Value: since})
+		}
+		m = append(append(append(m, coalition...), copiesOf(content.TypeStakeholder, stakeholders[e.id])...),
+			bson.E{Key: copiesVersionField, Value: copiesVersion})
+		out = append(out, m)
+	}
+	return out
 }
 
 // Publish implements content.Editor.
@@ -711,8 +735,13 @@ func (k *kind[T, F, O]) putPublished(ctx context.Context, item *T) error {
 	if _, err := k.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, pub, options.Replace().SetUpsert(true)); err != nil {
 		return storeErr("publish", err)
 	}
-	if k.typ == content.TypeCoalition {
+	switch k.typ {
+	case content.TypeCoalition:
 		if err := s.projectRoster(ctx, s.memberships, pub, false); err != nil {
+			return err
+		}
+	case content.TypeStakeholder:
+		if err := followEnd(ctx, s.memberships, k.typ, pub); err != nil {
 			return err
 		}
 	}

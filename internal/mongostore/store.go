@@ -157,6 +157,12 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		s.memberships: {index(true, endField(content.TypeCoalition), endField(content.TypeStakeholder)),
 			index(true, endField(content.TypeStakeholder), endField(content.TypeCoalition)), ordered("role")},
 	}
+	// the membership aggregate matches and groups the copies of the ends' fields
+	for _, t := range []content.TypeName{content.TypeCoalition, content.TypeStakeholder} {
+		for _, f := range copiedFields[t] {
+			plan[s.memberships] = append(plan[s.memberships], ordered(copyField(t, f)))
+		}
+	}
 	for coll, models := range maps.Clone(plan) {
 		if stagedNames[coll.Name()] {
 			plan[draftOf(coll)] = models

@@ -304,8 +304,14 @@ func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op cont
 		return nil, err
 	}
 	fresh := w.kind == opCreate // a new item: nothing derived from it exists yet
-	if c.typ == content.TypeCoalition && (prev == nil || !reflect.DeepEqual(lookup(prev, "roster"), lookup(w.doc, "roster"))) {
+	end := c.typ == content.TypeCoalition || c.typ == content.TypeStakeholder
+	switch {
+	case c.typ == content.TypeCoalition && (prev == nil || !reflect.DeepEqual(lookup(prev, "roster"), lookup(w.doc, "roster"))):
 		if err := c.store.projectRoster(ctx, draftOf(c.store.memberships), w.doc, fresh); err != nil {
+			return nil, err
+		}
+	case end && !fresh && copiesChanged(c.typ, prev, w.doc):
+		if err := followEnd(ctx, draftOf(c.store.memberships), c.typ, w.doc); err != nil {
 			return nil, err
 		}
 	}
@@ -316,6 +322,12 @@ func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op cont
 		}
 		if c.typ == content.TypeCoalition {
 			if err := c.store.projectRoster(ctx, c.store.memberships, pub, fresh); err != nil {
+				return nil, err
+			}
+		}
+		// the published copy replaced may have had other copies than the draft: follow it whatever changed
+		if c.typ == content.TypeStakeholder && !fresh {
+			if err := followEnd(ctx, c.store.memberships, c.typ, pub); err != nil {
 				return nil, err
 			}
 		}
