@@ -326,6 +326,9 @@ func TestAggregatesMatchTheLists(t *testing.T) {
 			[]string{"COALITION_COUNTRY", "ROLE"}},
 		aggregateCase{membershipSource, obj{"stakeholder": obj{"category": []string{"NGO", "ASSOCIATION"}}}, []string{"COALITION_STATUS", "STAKEHOLDER_CATEGORY"}},
 		aggregateCase{membershipSource, obj{"coalition": obj{"status": []string{"FORMING"}}, "role": []string{"MEMBER"}}, []string{}},
+		aggregateCase{membershipSource, obj{"coalition": obj{"or": []obj{{"country": []string{"IE"}}, {"not": obj{"scope": []string{"LOCAL"}}}},
+			"launchYear": obj{"from": 2012}}, "stakeholder": obj{"not": obj{"country": []string{"PL"}}}}, []string{"ROLE", "STAKEHOLDER_KIND"}},
+		aggregateCase{membershipSource, obj{"coalition": obj{"tags": []string{"t1"}}, "stakeholder": obj{"search": "digital"}}, []string{"COALITION_STATUS"}},
 	)
 	for _, c := range cases {
 		f, _ := json.Marshal(c.filter)
