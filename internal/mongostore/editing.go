@@ -66,14 +66,17 @@ func viewerName(ctx context.Context) string {
 
 // nextRevision takes the next store-wide revision from the counter, one atomic command. The in-process lock
 // keeps the embedded store's read-modify-write of the counter one step.
-func (s *Store) nextRevision(ctx context.Context) (int64, error) {
+func (s *Store) nextRevision(ctx context.Context) (int64, error) { return s.takeRevisions(ctx, 1) }
+
+// takeRevisions takes the next n revisions as a block, one command, and returns the last of them.
+func (s *Store) takeRevisions(ctx context.Context, n int) (int64, error) {
 	s.revisionMu.Lock()
 	defer s.revisionMu.Unlock()
 	var d struct {
 		Value int64 `bson:"value"`
 	}
 	err := s.db.Collection(countersName).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: "revision"}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(n)}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
 	return d.Value, storeErr("take a revision", err)
 }
@@ -153,6 +156,16 @@ func (s *Store) recordHistory(ctx context.Context, t content.TypeName, prev, doc
 	if t == content.TypeCountry || t == membershipsType {
 		return nil
 	}
+	h := historyOf(ctx, t, prev, doc, op)
+	doc, err := toDoc(h)
+	if err == nil {
+		err = put(ctx, s.db.Collection(historyName), h.ID, doc, true)
+	}
+	return storeErr("record history", err)
+}
+
+// historyOf is the history entry of the version doc of an item of type t, written over prev (nil for none).
+func historyOf(ctx context.Context, t content.TypeName, prev, doc bson.D, op content.Operation) historyDoc {
 	id, _ := lookup(doc, "_id").(string)
 	version := intOf(lookup(doc, "version"))
 	at, _ := lookup(doc, "updatedAt").(time.Time)
@@ -161,11 +174,7 @@ func (s *Store) recordHistory(ctx context.Context, t content.TypeName, prev, doc
 	if op != content.OpCreate && op != content.OpUpdate && op != content.OpRestore {
 		h.Changed = []string{}
 	}
-	doc, err := toDoc(h)
-	if err == nil {
-		err = put(ctx, s.db.Collection(historyName), h.ID, doc, true)
-	}
-	return storeErr("record history", err)
+	return h
 }
 
 // statusAfterEdit is the publication status of an item whose draft changed: CHANGED when a version is live.

@@ -114,8 +114,13 @@ func endDocs(ctx context.Context, coll *mongo.Collection, t content.TypeName, id
 		proj = append(proj, bson.E{Key: f, Value: 1})
 	}
 	q := inIDs("_id", ids)
-	if len(ids) == 1 {
+	switch {
+	case len(ids) == 1:
 		q = bson.D{{Key: "_id", Value: ids[0]}} // the one filter the embedded store reads by id
+	case len(ids) > wholeRead:
+		// the embedded store checks an $in by scanning its list for every document: for many ids, reading the
+		// whole collection (which it reads anyway) and keeping the ids asked for is linear
+		q = bson.D{}
 	}
 	cur, err := coll.Find(ctx, q, options.Find().SetProjection(proj).SetBatchSize(batchSize))
 	if err != nil {
@@ -125,13 +130,20 @@ func endDocs(ctx context.Context, coll *mongo.Collection, t content.TypeName, id
 	if err := cur.All(ctx, &docs); err != nil {
 		return nil, storeErr("read the ends of memberships", err)
 	}
+	wanted := map[string]bool{}
+	for _, id := range ids {
+		wanted[id] = true
+	}
 	for _, d := range docs {
-		if id, ok := lookup(d, "_id").(string); ok {
+		if id, ok := lookup(d, "_id").(string); ok && wanted[id] {
 			out[id] = d
 		}
 	}
 	return out, nil
 }
+
+// wholeRead is the number of ids above which endDocs reads the whole collection rather than matching them.
+const wholeRead = 200
 
 // followEnd updates the copies of the end of type t, whose document of the stage of memberships is doc, on the
 // memberships of that stage: one command.

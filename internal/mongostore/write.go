@@ -100,6 +100,32 @@ func (s *Store) write(ctx context.Context, w writeOp) error {
 	return nil
 }
 
+// writeMany is the write gate's command for a block of new documents (see kind.CreateMany): one insert, in the
+// request's share of commands. A value another document holds (an id, a slug) is a CONFLICT, and nothing of the
+// block is reported written, though the documents before it may be: the seed that writes blocks writes only
+// items it found missing.
+func (s *Store) writeMany(ctx context.Context, coll *mongo.Collection, noun string, docs []bson.D) error {
+	op := "create " + noun
+	release, err := acquire(ctx, op)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := insertAll(ctx, coll, docs); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return content.Errorf(content.EConflict, "", "another %s has the id or unique value of one created: %s", noun, op)
+		}
+		return storeErr(op, err)
+	}
+	if coll == s.countries.coll {
+		for _, d := range docs {
+			id, _ := lookup(d, "_id").(string)
+			s.countryNames.wrote(writeOp{kind: opCreate, id: id, doc: d})
+		}
+	}
+	return nil
+}
+
 // countryMemo holds the names of countries by code, which the derived fields of the items linked to them repeat
 // (see kind.derive), so that writing such an item is one command rather than two. It reads a code's name the first
 // time an item needs it, and follows every write of a country through this store's write gate, so that it holds
