@@ -38,30 +38,13 @@ func (c writable[T]) createMany(ctx context.Context, items []*T) ([]*T, error) {
 		return nil, err
 	}
 	now := nowUTC()
-	one := 1
 	docs := make([]bson.D, len(items))
 	_, isRecorded := any(new(T)).(recorded)
 	for i, item := range items {
-		next := *item
-		if r, ok := any(&next).(recorded); ok {
-			*r.Recorded() = content.Record{PublicationStatus: content.StatusPublished, CreatedAt: now, CreatedBy: viewerName(ctx),
-				UpdatedBy: viewerName(ctx), Operation: content.OpCreate, PublishedVersion: &one, FirstPublishedAt: &now, PublishedAt: &now}
-		}
-		if err := c.prepare(ctx, &next, nil); err != nil {
+		var err error
+		if docs[i], err = c.newDocument(ctx, item, now); err != nil {
 			return nil, err
 		}
-		doc, err := c.document(ctx, &next)
-		if err != nil {
-			return nil, err
-		}
-		id, _ := lookup(doc, "_id").(string)
-		if id == "" {
-			if !c.newID {
-				return nil, content.Errorf(content.EInvalid, c.idField, "a %s needs its %s", c.noun, c.idField)
-			}
-			id = bson.NewObjectID().Hex()
-		}
-		docs[i] = set(doc, "_id", id, "version", 1, "updatedAt", now)
 	}
 	if isRecorded {
 		last, err := c.store.takeRevisions(ctx, len(docs))

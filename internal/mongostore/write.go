@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 
 	"coalitiongraph/internal/content"
 
@@ -279,8 +280,18 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 	if err := authorizeWrite(ctx, c.typ); err != nil {
 		return nil, err
 	}
+	doc, err := c.newDocument(ctx, item, nowUTC())
+	if err != nil {
+		return nil, err
+	}
+	id, _ := lookup(doc, "_id").(string)
+	return c.commit(ctx, writeOp{kind: opCreate, coll: draftOf(c.coll), noun: c.noun, idField: c.idField, id: id, doc: doc}, nil, content.OpCreate)
+}
+
+// newDocument is the document a create of item writes at now: its record (published at once under
+// content.WithPublishOnWrite), checked (prepare), with its derived fields, its own id or a new one, version 1.
+func (c writable[T]) newDocument(ctx context.Context, item *T, now time.Time) (bson.D, error) {
 	next := *item
-	now := nowUTC()
 	if r, ok := any(&next).(recorded); ok {
 		rec := r.Recorded()
 		*rec = content.Record{PublicationStatus: content.StatusDraft, CreatedAt: now, CreatedBy: viewerName(ctx), UpdatedBy: viewerName(ctx), Operation: content.OpCreate}
@@ -303,8 +314,7 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 		}
 		id = bson.NewObjectID().Hex()
 	}
-	doc = set(doc, "_id", id, "version", 1, "updatedAt", now)
-	return c.commit(ctx, writeOp{kind: opCreate, coll: draftOf(c.coll), noun: c.noun, idField: c.idField, id: id, doc: doc}, nil, content.OpCreate)
+	return set(doc, "_id", id, "version", 1, "updatedAt", now), nil
 }
 
 // commit runs a write of the draft stage through the write gate, stamped with the next revision, then keeps
