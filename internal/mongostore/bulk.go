@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"context"
+	"time"
 
 	"coalitiongraph/internal/content"
 
@@ -41,8 +42,11 @@ func (c writable[T]) createMany(ctx context.Context, items []*T) ([]*T, error) {
 	docs := make([]bson.D, len(items))
 	_, isRecorded := any(new(T)).(recorded)
 	for i, item := range items {
+		// the items read as written one after another, a millisecond apart and the last now, as one by one they
+		// would be: in order of updatedAt as of revision, each at its own time
+		at := now.Add(-time.Duration(len(items)-1-i) * time.Millisecond)
 		var err error
-		if docs[i], err = c.newDocument(ctx, item, now); err != nil {
+		if docs[i], err = c.newDocument(ctx, item, at); err != nil {
 			return nil, err
 		}
 	}
