@@ -27,8 +27,7 @@ import (
 // $sum: 1. An array field is grouped by its whole value, which reduces the documents to their distinct
 // combinations; Go then counts each such row once under each of its distinct elements, an empty or missing array
 // under the null key. The month of a blog post is a derived field written with the post (publishedMonth).
-// Memberships group by the ids of the ends whose fields are asked for, and one projection query per end maps
-// those ids to the fields (see MembershipAggregate).
+// Memberships group by the copies of their ends' fields that they hold (see MembershipAggregate).
 
 // dimension is how a group-by dimension reads its value from stored documents.
 type dimension struct {
@@ -37,8 +36,6 @@ type dimension struct {
 	field string
 	// node is the type of node the values name: a Country by code, a Stakeholder by local id.
 	node content.TypeName
-	// join, for memberships, is the membership field holding the id of the end that has field.
-	join string
 }
 
 var (
@@ -64,10 +61,10 @@ var (
 	}
 	membershipDimensions = map[content.MembershipDimension]dimension{
 		"ROLE":                 {field: "role"},
-		"STAKEHOLDER_CATEGORY": {field: "category", join: endField(content.TypeStakeholder)},
-		"STAKEHOLDER_KIND":     {field: "kind", join: endField(content.TypeStakeholder)},
-		"COALITION_STATUS":     {field: "status", join: endField(content.TypeCoalition)},
-		"COALITION_COUNTRY":    {field: content.CoalitionCountry.Field, node: content.TypeCountry, join: endField(content.TypeCoalition)},
+		"STAKEHOLDER_CATEGORY": {field: copyField(content.TypeStakeholder, "category")},
+		"STAKEHOLDER_KIND":     {field: copyField(content.TypeStakeholder, "kind")},
+		"COALITION_STATUS":     {field: copyField(content.TypeCoalition, "status")},
+		"COALITION_COUNTRY":    {field: copyField(content.TypeCoalition, content.CoalitionCountry.Field), node: content.TypeCountry},
 	}
 )
 
@@ -112,15 +109,10 @@ func aggregate[T any, F any, O Order, D ~string](ctx context.Context, k *kind[T,
 }
 
 // MembershipAggregate counts the memberships that match f, grouped by the dimensions by, which may be fields of
-// either end. Without $lookup it takes a fixed number of queries, at most five besides those a filter's relation
-// fields need (such as hasMember):
-//   - for each end f filters, one projection query compiled by that end's list filter: the ids it matches (which
-//     restrict the memberships) with the fields grouped by;
-//   - one pipeline over the memberships, grouped by role and by the ids of the ends grouped by;
-//   - for each end grouped by but not filtered, one projection query of the ids in those grouped rows.
-//
-// Grouping by one end's field returns a row per distinct id of that end; by fields of both ends, a row per
-// matching membership (each pair of ends is unique).
+// either end. Each membership repeats the fields of its ends that the dimensions and the ends' plain filters read
+// (see copiedFields), so that the aggregate is one pipeline over the memberships: a filter on an end is moved onto
+// those copies. Only a filter on what the memberships do not repeat (a search, tags, updatedAt, a relation such as
+// hasMember) costs one more query, for the ids of the end's matches.
 func (s *Store) MembershipAggregate(ctx context.Context, f *content.MembershipFilter, by []content.MembershipDimension) (*content.Aggregate, error) {
 	dims, err := dimensions(membershipDimensions, by)
 	if err != nil {
@@ -128,13 +120,6 @@ func (s *Store) MembershipAggregate(ctx context.Context, f *content.MembershipFi
 	}
 	if f == nil {
 		f = &content.MembershipFilter{}
-	}
-	type end struct {
-		join   string
-		coll   *mongo.Collection
-		filter bson.D
-		fields []string
-		docs   map[string]bson.Raw
 	}
 	coalitions, err := s.coalitions.where(ctx, f.Coalition)
 	if err != nil {
@@ -144,74 +129,43 @@ func (s *Store) MembershipAggregate(ctx context.Context, f *content.MembershipFi
 	if err != nil {
 		return nil, within("filter.stakeholder", err)
 	}
-	ends := []*end{
-		{join: endField(content.TypeCoalition), coll: s.coalitions.coll, filter: coalitions},
-		{join: endField(content.TypeStakeholder), coll: s.stakeholders.coll, filter: stakeholders},
-	}
-	endOf := map[string]*end{}
-	for _, e := range ends {
-		endOf[e.join] = e
-	}
-	fields := make([]string, len(dims))
-	for i, d := range dims {
-		fields[i] = d.field
-		if d.join != "" {
-			fields[i] = d.join
-			endOf[d.join].fields = append(endOf[d.join].fields, d.field)
-		}
-	}
-
 	var c conds
 	in(&c, "role", f.Role)
-	for _, e := range ends {
+	for _, e := range []struct {
+		typ    content.TypeName
+		coll   *mongo.Collection
+		filter bson.D
+	}{{content.TypeCoalition, s.coalitions.coll, coalitions}, {content.TypeStakeholder, s.stakeholders.coll, stakeholders}} {
 		if len(e.filter) == 0 {
 			continue
 		}
-		if e.docs, err = project(ctx, e.coll, e.filter, e.fields); err != nil {
+		if moved, ok := onMemberships(e.typ, e.filter); ok {
+			c = append(c, moved)
+			continue
+		}
+		docs, err := project(ctx, e.coll, e.filter, nil)
+		if err != nil {
 			return nil, err
 		}
-		ids := make([]string, 0, len(e.docs))
-		for id := range e.docs {
+		ids := make([]string, 0, len(docs))
+		for id := range docs {
 			ids = append(ids, id)
 		}
-		in(&c, e.join, ids)
+		in(&c, endField(e.typ), ids)
 	}
 	match := bson.D{}
 	if len(c) > 0 {
 		match = bson.D{{Key: "$and", Value: bson.A(c)}}
 	}
+	fields := make([]string, len(dims))
+	for i, d := range dims {
+		fields[i] = d.field
+	}
 	rows, err := group(ctx, s.memberships, match, fields)
 	if err != nil {
 		return nil, err
 	}
-	for _, e := range ends {
-		if e.docs != nil || len(e.fields) == 0 {
-			continue
-		}
-		seen := map[string]bool{}
-		ids := []string{}
-		for _, r := range rows {
-			if id, ok := r.key(e.join).StringValueOK(); ok && !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		if e.docs, err = project(ctx, e.coll, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}, e.fields); err != nil {
-			return nil, err
-		}
-	}
-	return tally(rows, dims, func(r row, d dimension) bson.RawValue {
-		if d.join == "" {
-			return r.key(d.field)
-		}
-		id, _ := r.key(d.join).StringValueOK()
-		doc, ok := endOf[d.join].docs[id]
-		if !ok { // a membership whose end is gone: the value is unknown
-			return bson.RawValue{}
-		}
-		v, _ := doc.LookupErr(d.field)
-		return v
-	}), nil
+	return tally(rows, dims, func(r row, d dimension) bson.RawValue { return r.key(d.field) }), nil
 }
 
 // dimensions checks groupBy and looks up its dimensions.

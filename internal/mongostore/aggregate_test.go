@@ -2,12 +2,15 @@ package mongostore_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"coalitiongraph/internal/apitest"
 	"coalitiongraph/internal/content"
 	"coalitiongraph/internal/mongostore"
+	"coalitiongraph/internal/seed"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 )
@@ -64,5 +67,55 @@ func TestStartUpBackfillsPublishedMonth(t *testing.T) {
 	}
 	if got := months(); got["2016-12"] != 1 || got["null"] != 1 || got["2017-01"] != 1 || len(got) != 3 {
 		t.Errorf("after the backfill: %v, want 2016-12: 1, 2017-01: 1, null: 1", got)
+	}
+}
+
+// Memberships an older build wrote do not repeat the fields of their ends; start-up (EnsureIndexes) fills them in
+// both stages, so that the membership aggregate counts them as it counts the memberships written now.
+func TestStartUpFillsTheCopiesOfMemberships(t *testing.T) {
+	ctx := context.Background()
+	db := apitest.Database(t)
+	store := mongostore.New(db)
+	if err := store.EnsureIndexes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.Load(ctx, store, apitest.Fixture(12)); err != nil {
+		t.Fatal(err)
+	}
+	filter := &content.MembershipFilter{Coalition: &content.CoalitionFilter{Status: []content.CoalitionStatus{"ACTIVE"}}}
+	by := []content.MembershipDimension{"STAKEHOLDER_CATEGORY", "COALITION_COUNTRY"}
+	draft := content.WithScope(content.WithViewer(ctx, content.System), content.ScopeDraft)
+	aggregates := func() []string {
+		t.Helper()
+		var out []string
+		for _, c := range []context.Context{ctx, draft} {
+			agg, err := store.MembershipAggregate(c, filter, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprint(agg.Count))
+			for _, g := range agg.Groups {
+				out = append(out, fmt.Sprintf("%s/%s:%d", *g.Keys[0].Value, *g.Keys[1].Value, g.Count))
+			}
+		}
+		return out
+	}
+	want := aggregates()
+	for _, name := range []string{"memberships", "draft_memberships"} {
+		if _, err := db.Collection(name).UpdateMany(ctx, bson.D{}, bson.D{{Key: "$unset", Value: bson.D{{Key: "coalitionStatus", Value: ""},
+			{Key: "coalitionCountryCode", Value: ""}, {Key: "stakeholderCategory", Value: ""}, {Key: "copiesVersion", Value: ""}}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := aggregates(); slices.Equal(got, want) {
+		t.Fatalf("without the copies the aggregate is unchanged (%v): the test proves nothing", got)
+	}
+	for range 2 { // idempotent
+		if err := store.EnsureIndexes(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := aggregates(); !slices.Equal(got, want) {
+		t.Errorf("after start-up:\n  got  %v\n  want %v", got, want)
 	}
 }

@@ -66,14 +66,17 @@ func viewerName(ctx context.Context) string {
 
 // nextRevision takes the next store-wide revision from the counter, one atomic command. The in-process lock
 // keeps the embedded store's read-modify-write of the counter one step.
-func (s *Store) nextRevision(ctx context.Context) (int64, error) {
+func (s *Store) nextRevision(ctx context.Context) (int64, error) { return s.takeRevisions(ctx, 1) }
+
+// takeRevisions takes the next n revisions as a block, one command, and returns the last of them.
+func (s *Store) takeRevisions(ctx context.Context, n int) (int64, error) {
 	s.revisionMu.Lock()
 	defer s.revisionMu.Unlock()
 	var d struct {
 		Value int64 `bson:"value"`
 	}
 	err := s.db.Collection(countersName).FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: "revision"}},
-		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(n)}}}},
 		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&d)
 	if err == nil && d.Value > s.taken.Load() {
 		s.taken.Store(d.Value) // under revisionMu: no other writer of taken
@@ -174,6 +177,16 @@ func (s *Store) recordHistory(ctx context.Context, t content.TypeName, prev, doc
 	if t == content.TypeCountry || t == membershipsType {
 		return nil
 	}
+	h := historyOf(ctx, t, prev, doc, op)
+	doc, err := toDoc(h)
+	if err == nil {
+		err = put(ctx, s.db.Collection(historyName), h.ID, doc, true)
+	}
+	return storeErr("record history", err)
+}
+
+// historyOf is the history entry of the version doc of an item of type t, written over prev (nil for none).
+func historyOf(ctx context.Context, t content.TypeName, prev, doc bson.D, op content.Operation) historyDoc {
 	id, _ := lookup(doc, "_id").(string)
 	version := intOf(lookup(doc, "version"))
 	at, _ := lookup(doc, "updatedAt").(time.Time)
@@ -182,11 +195,7 @@ func (s *Store) recordHistory(ctx context.Context, t content.TypeName, prev, doc
 	if op != content.OpCreate && op != content.OpUpdate && op != content.OpRestore {
 		h.Changed = []string{}
 	}
-	doc, err := toDoc(h)
-	if err == nil {
-		err = put(ctx, s.db.Collection(historyName), h.ID, doc, true)
-	}
-	return storeErr("record history", err)
+	return h
 }
 
 // statusAfterEdit is the publication status of an item whose draft changed: CHANGED when a version is live.
@@ -619,18 +628,20 @@ func membershipID(coalition, stakeholder string) string {
 // coalition, which has none yet, it inserts them.
 func (s *Store) projectRoster(ctx context.Context, coll *mongo.Collection, doc bson.D, fresh bool) error {
 	cid, _ := lookup(doc, "_id").(string)
-	at, _ := lookup(doc, "updatedAt").(time.Time)
+	entries := rosterEntries(lookup(doc, "roster"))
+	ids := make([]string, len(entries))
+	for i, e := range entries {
+		ids[i] = e.id
+	}
+	ends, err := endDocs(ctx, stageOf(coll, s.stakeholders.coll), content.TypeStakeholder, ids)
+	if err != nil {
+		return err
+	}
 	keep := bson.A{}
 	var models []mongo.WriteModel
-	for _, e := range rosterEntries(lookup(doc, "roster")) {
-		d := e.doc.(bson.D)
-		mid := membershipID(cid, e.id)
+	for _, m := range rosterMemberships(doc, entries, ends) {
+		mid := lookup(m, "_id")
 		keep = append(keep, mid)
-		m := bson.D{{Key: "_id", Value: mid}, {Key: endField(content.TypeCoalition), Value: cid}, {Key: endField(content.TypeStakeholder), Value: e.id},
-			{Key: "role", Value: lookup(d, "role")}, {Key: "version", Value: 1}, {Key: "updatedAt", Value: at}}
-		if since := lookup(d, "since"); since != nil {
-			m = append(m, bson.E{Key: "since", Value: since})
-		}
 		if fresh {
 			models = append(models, mongo.NewInsertOneModel().SetDocument(m))
 		} else {
@@ -649,8 +660,30 @@ func (s *Store) projectRoster(ctx context.Context, coll *mongo.Collection, doc b
 	}
 	models = append(models, mongo.NewDeleteManyModel().SetFilter(bson.D{{Key: endField(content.TypeCoalition), Value: cid},
 		{Key: "_id", Value: bson.D{{Key: "$nin", Value: keep}}}}))
-	_, err := coll.BulkWrite(ctx, models)
+	_, err = coll.BulkWrite(ctx, models)
 	return storeErr("write the memberships", err)
+}
+
+// rosterMemberships are the membership documents of the coalition document doc, whose roster entries are
+// entries, with the copies of both ends (see copiedFields); stakeholders holds the members' documents by id (a
+// member not there has null copies).
+func rosterMemberships(doc bson.D, entries []rosterEntry, stakeholders map[string]bson.D) []bson.D {
+	cid, _ := lookup(doc, "_id").(string)
+	at, _ := lookup(doc, "updatedAt").(time.Time)
+	coalition := copiesOf(content.TypeCoalition, doc)
+	out := make([]bson.D, 0, len(entries))
+	for _, e := range entries {
+		d := e.doc.(bson.D)
+		m := bson.D{{Key: "_id", Value: membershipID(cid, e.id)}, {Key: endField(content.TypeCoalition), Value: cid}, {Key: endField(content.TypeStakeholder), Value: e.id},
+			{Key: "role", Value: lookup(d, "role")}, {Key: "version", Value: 1}, {Key: "updatedAt", Value: at}}
+		if since := lookup(d, "since"); since != nil {
+			m = append(m, bson.E{Key: "since", Value: since})
+		}
+		m = append(append(append(m, coalition...), copiesOf(content.TypeStakeholder, stakeholders[e.id])...),
+			bson.E{Key: copiesVersionField, Value: copiesVersion})
+		out = append(out, m)
+	}
+	return out
 }
 
 // Publish implements content.Editor.
@@ -732,8 +765,13 @@ func (k *kind[T, F, O]) putPublished(ctx context.Context, item *T) error {
 	if _, err := k.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, pub, options.Replace().SetUpsert(true)); err != nil {
 		return storeErr("publish", err)
 	}
-	if k.typ == content.TypeCoalition {
+	switch k.typ {
+	case content.TypeCoalition:
 		if err := s.projectRoster(ctx, s.memberships, pub, false); err != nil {
+			return err
+		}
+	case content.TypeStakeholder:
+		if err := followEnd(ctx, s.memberships, k.typ, pub); err != nil {
 			return err
 		}
 	}

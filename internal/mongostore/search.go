@@ -152,10 +152,14 @@ func (s *Store) load(ctx context.Context, p *content.Page[*content.Hit]) error {
 // reindex re-derives the derived fields (the search index, sort names, a post's month) of the documents an older
 // build wrote, whose indexVersion is not content.IndexVersion, so that an existing database ranks and groups like
 // a fresh one. It sets the fields the document type has, as they are stored, plus the derived ones: updatedAt and
-// the version do not change, fields this build does not know stay. A current database costs one query per collection.
+// the version do not change, fields this build does not know stay. Then it fills the copies of the ends that
+// memberships hold (reindexMemberships). A current database costs one query per collection.
 func (s *Store) reindex(ctx context.Context) error {
-	return errors.Join(reindexKind(ctx, s.coalitions), reindexKind(ctx, s.stakeholders), reindexKind(ctx, s.initiatives),
-		reindexKind(ctx, s.toolkit), reindexKind(ctx, s.blogPosts), reindexKind(ctx, s.countries))
+	if err := errors.Join(reindexKind(ctx, s.coalitions), reindexKind(ctx, s.stakeholders), reindexKind(ctx, s.initiatives),
+		reindexKind(ctx, s.toolkit), reindexKind(ctx, s.blogPosts), reindexKind(ctx, s.countries)); err != nil {
+		return err
+	}
+	return s.reindexMemberships(ctx)
 }
 
 func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) error {

@@ -132,17 +132,20 @@ func (s *Store) Empty(ctx context.Context) (bool, error) {
 }
 
 // EnsureIndexes creates, idempotently, an index for every query shape the API issues: unique slugs, each ordering
-// with its id tie-break, each filter and each relation lookup. It creates only the indexes that are missing (by
+// with its id tie-break, each filter and each relation lookup (on the embedded store only the unique ones, see
+// scansAll). It creates only the indexes that are missing (by
 // name): FerretDB 1.24 fails on a createIndexes for an index that exists. Then it re-derives the derived fields
 // (search index, sort name, a post's month) of the documents an older build wrote (see reindex), and gives those
 // without a version version 1.
 func (s *Store) EnsureIndexes(ctx context.Context) error {
-	index := func(unique bool, fields ...string) mongo.IndexModel {
+	unique := map[string]bool{} // the names of the unique indexes
+	index := func(isUnique bool, fields ...string) mongo.IndexModel {
 		keys := bson.D{}
 		for _, f := range fields {
 			keys = append(keys, bson.E{Key: f, Value: 1})
 		}
-		return mongo.IndexModel{Keys: keys, Options: options.Index().SetUnique(unique).SetName(indexName(keys))}
+		unique[indexName(keys)] = unique[indexName(keys)] || isUnique
+		return mongo.IndexModel{Keys: keys, Options: options.Index().SetUnique(isUnique).SetName(indexName(keys))}
 	}
 	ordered := func(fields ...string) mongo.IndexModel { return index(false, append(fields, "_id")...) }
 	common := []mongo.IndexModel{index(true, "slug"), ordered("sortName"), ordered("updatedAt"), ordered("keywords"), ordered("tags"),
@@ -160,6 +163,12 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		s.memberships: {index(true, endField(content.TypeCoalition), endField(content.TypeStakeholder)),
 			index(true, endField(content.TypeStakeholder), endField(content.TypeCoalition)), ordered("role")},
 	}
+	// the membership aggregate matches and groups the copies of the ends' fields
+	for _, t := range []content.TypeName{content.TypeCoalition, content.TypeStakeholder} {
+		for _, f := range copiedFields[t] {
+			plan[s.memberships] = append(plan[s.memberships], ordered(copyField(t, f)))
+		}
+	}
 	for coll, models := range maps.Clone(plan) {
 		if stagedNames[coll.Name()] {
 			plan[draftOf(coll)] = models
@@ -172,6 +181,11 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	plan[history] = []mongo.IndexModel{index(true, "type", "itemId", "version")}
 	for _, c := range []*mongo.Collection{s.db.Collection(tombstonesName), draftOf(s.db.Collection(tombstonesName))} {
 		plan[c] = []mongo.IndexModel{index(false, "revision")}
+	}
+	if s.scansAll(ctx) {
+		for coll, models := range plan {
+			plan[coll] = slices.DeleteFunc(slices.Clone(models), func(m mongo.IndexModel) bool { return !unique[indexName(m.Keys.(bson.D))] })
+		}
 	}
 	for coll, models := range plan {
 		cur, err := coll.Indexes().List(ctx)
@@ -211,6 +225,21 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		return err
 	}
 	return s.reindex(content.WithScope(content.WithViewer(ctx, content.System), content.ScopeDraft))
+}
+
+// scansAll tells whether the database reads every document of a collection for any query but {_id: x}: FerretDB
+// 1.x, the embedded store, whose SQLite backend pushes down nothing else. There an index serves no query and
+// costs every write (each index is a JSON expression the backend evaluates on every insert and update: they were
+// half of the time of loading the generated dataset), so EnsureIndexes makes only the unique ones, which keep
+// slugs unique.
+func (s *Store) scansAll(ctx context.Context) bool {
+	var info struct {
+		FerretDB string `bson:"ferretdbVersion"`
+	}
+	if err := s.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
+		return false
+	}
+	return strings.HasPrefix(info.FerretDB, "v1.")
 }
 
 // backfillVersions gives version 1 to the documents an older build wrote, which have none, in one command per

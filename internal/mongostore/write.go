@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"sync"
+	"time"
 
 	"coalitiongraph/internal/content"
 
@@ -96,6 +97,32 @@ func (s *Store) write(ctx context.Context, w writeOp) error {
 	}
 	if w.coll == s.countries.coll {
 		s.countryNames.wrote(w)
+	}
+	return nil
+}
+
+// writeMany is the write gate's command for a block of new documents (see kind.CreateMany): one insert, in the
+// request's share of commands. A value another document holds (an id, a slug) is a CONFLICT, and nothing of the
+// block is reported written, though the documents before it may be: the seed that writes blocks writes only
+// items it found missing.
+func (s *Store) writeMany(ctx context.Context, coll *mongo.Collection, noun string, docs []bson.D) error {
+	op := "create " + noun
+	release, err := acquire(ctx, op)
+	if err != nil {
+		return err
+	}
+	defer release()
+	if err := insertAll(ctx, coll, docs); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return content.Errorf(content.EConflict, "", "another %s has the id or unique value of one created: %s", noun, op)
+		}
+		return storeErr(op, err)
+	}
+	if coll == s.countries.coll {
+		for _, d := range docs {
+			id, _ := lookup(d, "_id").(string)
+			s.countryNames.wrote(writeOp{kind: opCreate, id: id, doc: d})
+		}
 	}
 	return nil
 }
@@ -253,8 +280,18 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 	if err := authorizeWrite(ctx, c.typ); err != nil {
 		return nil, err
 	}
+	doc, err := c.newDocument(ctx, item, nowUTC())
+	if err != nil {
+		return nil, err
+	}
+	id, _ := lookup(doc, "_id").(string)
+	return c.commit(ctx, writeOp{kind: opCreate, coll: draftOf(c.coll), noun: c.noun, idField: c.idField, id: id, doc: doc}, nil, content.OpCreate)
+}
+
+// newDocument is the document a create of item writes at now: its record (published at once under
+// content.WithPublishOnWrite), checked (prepare), with its derived fields, its own id or a new one, version 1.
+func (c writable[T]) newDocument(ctx context.Context, item *T, now time.Time) (bson.D, error) {
 	next := *item
-	now := nowUTC()
 	if r, ok := any(&next).(recorded); ok {
 		rec := r.Recorded()
 		*rec = content.Record{PublicationStatus: content.StatusDraft, CreatedAt: now, CreatedBy: viewerName(ctx), UpdatedBy: viewerName(ctx), Operation: content.OpCreate}
@@ -277,8 +314,7 @@ func (c writable[T]) create(ctx context.Context, item *T) (*T, error) {
 		}
 		id = bson.NewObjectID().Hex()
 	}
-	doc = set(doc, "_id", id, "version", 1, "updatedAt", now)
-	return c.commit(ctx, writeOp{kind: opCreate, coll: draftOf(c.coll), noun: c.noun, idField: c.idField, id: id, doc: doc}, nil, content.OpCreate)
+	return set(doc, "_id", id, "version", 1, "updatedAt", now), nil
 }
 
 // commit runs a write of the draft stage through the write gate, stamped with the next revision, then keeps
@@ -304,8 +340,14 @@ func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op cont
 		return nil, err
 	}
 	fresh := w.kind == opCreate // a new item: nothing derived from it exists yet
-	if c.typ == content.TypeCoalition && (prev == nil || !reflect.DeepEqual(lookup(prev, "roster"), lookup(w.doc, "roster"))) {
+	end := c.typ == content.TypeCoalition || c.typ == content.TypeStakeholder
+	switch {
+	case c.typ == content.TypeCoalition && (prev == nil || !reflect.DeepEqual(lookup(prev, "roster"), lookup(w.doc, "roster"))):
 		if err := c.store.projectRoster(ctx, draftOf(c.store.memberships), w.doc, fresh); err != nil {
+			return nil, err
+		}
+	case end && !fresh && copiesChanged(c.typ, prev, w.doc):
+		if err := followEnd(ctx, draftOf(c.store.memberships), c.typ, w.doc); err != nil {
 			return nil, err
 		}
 	}
@@ -316,6 +358,12 @@ func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op cont
 		}
 		if c.typ == content.TypeCoalition {
 			if err := c.store.projectRoster(ctx, c.store.memberships, pub, fresh); err != nil {
+				return nil, err
+			}
+		}
+		// the published copy replaced may have had other copies than the draft: follow it whatever changed
+		if c.typ == content.TypeStakeholder && !fresh {
+			if err := followEnd(ctx, c.store.memberships, c.typ, pub); err != nil {
 				return nil, err
 			}
 		}

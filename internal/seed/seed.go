@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"coalitiongraph/internal/content"
@@ -149,12 +150,21 @@ type collection[T any] interface {
 	Update(ctx context.Context, id string, version int, apply func(*T)) (*T, error)
 }
 
+// bulk is a collection that creates a block of new items at once (the store's CreateMany): one command per
+// collection and stage rather than several per item, with the same result.
+type bulk[T any] interface {
+	CreateMany(context.Context, []*T) ([]*T, error)
+}
+
 // family is one collection as the seed writes it: the items stored before the load, by key (a slug; a country's
 // code; a membership's pair), read once.
 type family[T any] struct {
 	coll   collection[T]
 	stored map[string]*T
 	used   map[string]bool // the ids stored or given
+	// fresh are the new items put and not yet created, with their keys (see flush)
+	fresh     []*T
+	freshKeys []string
 	// ref returns an item's id and version; kept copies to dst the fields the store sets (id, version, updatedAt
 	// and the derived ones), so that an item of the dataset compares equal to the same item stored.
 	ref  func(*T) (string, int)
@@ -193,11 +203,26 @@ func (f *family[T]) id(t content.TypeName, key string) string {
 // put writes want, which has the id its key gives it (see id): a new item is created; a stored one that differs
 // is replaced whole (a field want lacks is gone) against the version read; an equal one is left as it is.
 // changed forces the write of an equal item whose derived fields are out of date.
+//
+// New items are created when the family is flushed, as a block when the collection can (see bulk): a new item
+// is valid (Validate, as the store checks it) or refused at once, and one key given twice is a CONFLICT.
 func (f *family[T]) put(ctx context.Context, key string, want *T, changed bool) error {
 	cur, ok := f.stored[key]
 	if !ok {
-		_, err := f.coll.Create(ctx, want)
-		return err
+		if _, ok := f.coll.(bulk[T]); !ok {
+			_, err := f.coll.Create(ctx, want)
+			return err
+		}
+		if v, ok := any(want).(interface{ Validate() error }); ok {
+			if err := v.Validate(); err != nil {
+				return err
+			}
+		}
+		if slices.Contains(f.freshKeys, key) {
+			return content.Errorf(content.EConflict, "slug", "the dataset gives %q twice", key)
+		}
+		f.fresh, f.freshKeys = append(f.fresh, want), append(f.freshKeys, key)
+		return nil
 	}
 	same := *want
 	f.kept(&same, cur)
@@ -206,6 +231,16 @@ func (f *family[T]) put(ctx context.Context, key string, want *T, changed bool) 
 	}
 	id, version := f.ref(cur)
 	_, err := f.coll.Update(ctx, id, version, func(it *T) { *it = *want })
+	return err
+}
+
+// flush creates the new items put since the last flush, as one block.
+func (f *family[T]) flush(ctx context.Context) error {
+	if len(f.fresh) == 0 {
+		return nil
+	}
+	_, err := f.coll.(bulk[T]).CreateMany(ctx, f.fresh)
+	f.fresh, f.freshKeys = nil, nil
 	return err
 }
 
@@ -225,9 +260,9 @@ type loader struct {
 }
 
 // Load writes the dataset into the store through its write primitives. It reads what is stored once per
-// collection, then writes each item of the dataset that is new (Create) or differs from the stored one (Update
-// against the version read), one command each; an unchanged item is not written, so that loading the same
-// dataset again writes nothing. It writes as the System viewer and publishes what it writes (see
+// collection, then writes the items of the dataset that are new (Create; as one block per collection when the
+// store can, see bulk) and each that differs from the stored one (Update against the version read); an unchanged
+// item is not written, so that loading the same dataset again writes nothing. It writes as the System viewer and publishes what it writes (see
 // content.WithPublishOnWrite), so that the dataset is in both stages. Items are matched by slug (countries by code, memberships by their pair), and
 // keep the id they have.
 func Load(ctx context.Context, store content.Store, d *Dataset) error {
@@ -285,11 +320,20 @@ func Load(ctx context.Context, store content.Store, d *Dataset) error {
 		}); err != nil {
 		return err
 	}
-	steps := []func(context.Context, *Dataset) error{l.writeCountries, l.writeStakeholders, l.writeCoalitions,
-		l.writeInitiatives, l.writeToolkit, l.writePosts}
+	// each step's new items are created before the next step, whose items refer to them
+	steps := []struct {
+		write func(context.Context, *Dataset) error
+		flush func(context.Context) error
+		t     content.TypeName
+	}{{l.writeCountries, l.countries.flush, content.TypeCountry}, {l.writeStakeholders, l.stakeholders.flush, content.TypeStakeholder},
+		{l.writeCoalitions, l.coalitions.flush, content.TypeCoalition}, {l.writeInitiatives, l.initiatives.flush, content.TypeInitiative},
+		{l.writeToolkit, l.toolkit.flush, content.TypeToolkitSection}, {l.writePosts, l.posts.flush, content.TypeBlogPost}}
 	for _, step := range steps {
-		if err := step(ctx, d); err != nil {
+		if err := step.write(ctx, d); err != nil {
 			return err
+		}
+		if err := step.flush(ctx); err != nil {
+			return fmt.Errorf("seed: create the new %s items: %w", step.t, err)
 		}
 	}
 	return nil
