@@ -21,8 +21,9 @@ const (
 )
 
 // IndexVersion is the version of the derived index fields (Index). Bump it whenever NewIndex, Fold or a type's
-// SearchFields change: the store re-indexes, on start-up, the documents an older build wrote.
-const IndexVersion = 2
+// SearchFields change, or where the store keeps them: the store re-indexes, on start-up, the documents an older
+// build wrote. Version 3 keeps them in search entries besides the items.
+const IndexVersion = 3
 
 // SearchQuery is a parsed search text: folded words that must all occur as whole words, and the last word of the text,
 // which may also be the beginning of a word (as the user types). The `search` field and the `search` argument of every

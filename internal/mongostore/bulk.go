@@ -63,6 +63,9 @@ func (c writable[T]) createMany(ctx context.Context, items []*T) ([]*T, error) {
 	if err := c.store.writeMany(ctx, draft, c.noun, docs); err != nil {
 		return nil, err
 	}
+	if err := insertSearchEntries(ctx, draft, docs); err != nil {
+		return nil, err
+	}
 	if isRecorded {
 		history := make([]bson.D, len(docs))
 		for i, doc := range docs {
@@ -84,6 +87,9 @@ func (c writable[T]) createMany(ctx context.Context, items []*T) ([]*T, error) {
 		}
 		if err := insertAll(ctx, c.coll, pubs); err != nil {
 			return nil, storeErr("publish "+c.noun, err)
+		}
+		if err := insertSearchEntries(ctx, c.coll, pubs); err != nil {
+			return nil, err
 		}
 	}
 	if c.typ == content.TypeCoalition {

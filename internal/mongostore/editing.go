@@ -765,6 +765,9 @@ func (k *kind[T, F, O]) putPublished(ctx context.Context, item *T) error {
 	if _, err := k.coll.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, pub, options.Replace().SetUpsert(true)); err != nil {
 		return storeErr("publish", err)
 	}
+	if err := putSearchEntry(ctx, k.coll, pub, false); err != nil {
+		return err
+	}
 	switch k.typ {
 	case content.TypeCoalition:
 		if err := s.projectRoster(ctx, s.memberships, pub, false); err != nil {
@@ -800,6 +803,9 @@ func (k *kind[T, F, O]) takeDown(ctx context.Context, id string, op content.Oper
 	}
 	if _, err := k.coll.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return storeErr("unpublish", err)
+	}
+	if err := dropSearchEntry(ctx, k.coll, id); err != nil {
+		return err
 	}
 	if op == content.OpDelete {
 		op = content.OpUnpublish

@@ -71,45 +71,113 @@ func (s *Store) Search(ctx context.Context, q content.SearchQuery, types []conte
 	if q.Empty() {
 		return relay.Slice[*content.Hit](nil, keys, w), nil
 	}
-	found := make([][]*content.Hit, len(types))
-	errs := make([]error, len(types))
-	var wg sync.WaitGroup
-	for i, t := range types {
-		wg.Go(func() { found[i], errs[i] = match(ctx, s.contentKinds[t].collection(), t, q) })
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	found, err := s.match(ctx, q, types)
+	if err != nil {
 		return content.Page[*content.Hit]{}, err
 	}
-	hits := slices.Concat(found...)
+	hits := found
 	slices.SortFunc(hits, compareHits)
 	p := relay.Slice(hits, keys, w)
 	return p, s.load(ctx, &p)
 }
 
-// match returns the scored hits of one collection.
-func match(ctx context.Context, coll *mongo.Collection, t content.TypeName, q content.SearchQuery) ([]*content.Hit, error) {
-	filter := bson.D{{Key: "$and", Value: matchWords(q)}}
-	projection := bson.D{{Key: "_id", Value: 1}, {Key: "sortName", Value: 1}, {Key: "keywords", Value: 1},
+// match returns the scored hits of the given types, from the search entries of the request's stage: one read of
+// small documents, where reading the content collections themselves would decode every whole item.
+func (s *Store) match(ctx context.Context, q content.SearchQuery, types []content.TypeName) ([]*content.Hit, error) {
+	filter := matchWords(q)
+	if len(types) < len(content.ContentTypes) { // each condition costs every entry on the embedded store
+		filter = append(filter, bson.D{{Key: "type", Value: bson.D{{Key: "$in", Value: types}}}})
+	}
+	projection := bson.D{{Key: "type", Value: 1}, {Key: "itemId", Value: 1}, {Key: "sortName", Value: 1}, {Key: "keywords", Value: 1},
 		{Key: "titleCount", Value: 1}, {Key: "leadCount", Value: 1}}
-	docs, err := readAll[struct {
-		ID            string `bson:"_id"`
-		content.Index `bson:",inline"`
-	}](ctx, coll, "search", filter, func(coll *mongo.Collection, filter bson.D) (*mongo.Cursor, error) {
-		return coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
-	})
+	docs, err := readAll[searchEntry](ctx, s.db.Collection(searchName), "search", bson.D{{Key: "$and", Value: filter}},
+		func(coll *mongo.Collection, filter bson.D) (*mongo.Cursor, error) {
+			return coll.Find(ctx, filter, options.Find().SetProjection(projection).SetBatchSize(batchSize))
+		})
 	if err != nil {
 		return nil, err
 	}
 	hits := make([]*content.Hit, len(docs))
 	for i, d := range docs {
-		hits[i] = &content.Hit{Type: t, ID: d.ID, SortName: d.SortName, Score: q.Score(&d.Index)}
+		hits[i] = &content.Hit{Type: d.Type, ID: d.Item, SortName: d.SortName, Score: q.Score(&d.Index)}
 	}
 	return hits, nil
 }
 
-// load fetches the documents of a page of hits, one query per type, and drops a hit whose document has gone
-// since it matched.
+// searchName is the collection of the search entries, one per content item in each stage (draft_search in the
+// draft stage): the item's type, id and index fields (content.Index), a few hundred bytes, kept by the write gate
+// beside every write of an item (searchEntries). The embedded store reads a whole collection for any query but one
+// by _id, so a search reads these rather than the items, which are several times larger.
+const searchName = "search"
+
+// searchEntry is one item's search entry; its _id is the item's key (content.KeyOf).
+type searchEntry struct {
+	Type          content.TypeName `bson:"type"`
+	Item          string           `bson:"itemId"`
+	content.Index `bson:",inline"`
+}
+
+// searchOf is the search entries' collection of the stage of coll, a content collection; nil for any other.
+func searchOf(coll *mongo.Collection) *mongo.Collection {
+	name := strings.TrimPrefix(coll.Name(), draftPrefix)
+	if t := collectionType(name); t == "" || !slices.Contains(content.ContentTypes, t) {
+		return nil
+	}
+	search := coll.Database().Collection(searchName)
+	if name != coll.Name() {
+		return draftOf(search)
+	}
+	return search
+}
+
+// searchEntries are the search entries of docs, documents of coll.
+func searchEntries(coll *mongo.Collection, docs ...bson.D) []bson.D {
+	t := collectionType(strings.TrimPrefix(coll.Name(), draftPrefix))
+	out := make([]bson.D, len(docs))
+	for i, doc := range docs {
+		id, _ := lookup(doc, "_id").(string)
+		e := bson.D{{Key: "_id", Value: content.KeyOf(t, id)}, {Key: "type", Value: t}, {Key: "itemId", Value: id}}
+		for _, f := range []string{"sortName", "keywords", "titleCount", "leadCount", "indexVersion"} {
+			e = append(e, bson.E{Key: f, Value: lookup(doc, f)})
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// putSearchEntry writes the search entry of doc, just written to coll (inserted when fresh); nothing for a
+// collection that is not content.
+func putSearchEntry(ctx context.Context, coll *mongo.Collection, doc bson.D, fresh bool) error {
+	search := searchOf(coll)
+	if search == nil {
+		return nil
+	}
+	e := searchEntries(coll, doc)[0]
+	return storeErr("index for search", put(ctx, search, lookup(e, "_id").(string), e, fresh))
+}
+
+// insertSearchEntries inserts the search entries of docs, new documents of coll, in one command.
+func insertSearchEntries(ctx context.Context, coll *mongo.Collection, docs []bson.D) error {
+	if search := searchOf(coll); search != nil {
+		return storeErr("index for search", insertAll(ctx, search, searchEntries(coll, docs...)))
+	}
+	return nil
+}
+
+// dropSearchEntry removes the search entry of the item id, just deleted from coll.
+func dropSearchEntry(ctx context.Context, coll *mongo.Collection, id string) error {
+	search := searchOf(coll)
+	if search == nil {
+		return nil
+	}
+	_, err := search.DeleteOne(ctx, bson.D{{Key: "_id", Value: content.KeyOf(collectionType(strings.TrimPrefix(coll.Name(), draftPrefix)), id)}})
+	return storeErr("unindex for search", err)
+}
+
+// load fetches the documents of a page of hits, one query per type (one per hit where the database would read
+// the whole collection for an $in: a page of hits is at most 100 reads by _id, each of one document, against a
+// second reading of every collection the search has just read), and drops a hit whose document has gone since it
+// matched.
 func (s *Store) load(ctx context.Context, p *content.Page[*content.Hit]) error {
 	ids := map[content.TypeName][]string{}
 	for _, h := range p.Items {
@@ -119,16 +187,28 @@ func (s *Store) load(ctx context.Context, p *content.Page[*content.Hit]) error {
 	var wg sync.WaitGroup
 	var errs []error
 	nodes := map[string]content.Node{}
+	reads := map[content.TypeName][][]string{}
 	for t, list := range ids {
-		wg.Go(func() {
-			found, err := s.Nodes(ctx, t, list)
-			mu.Lock()
-			defer mu.Unlock()
-			errs = append(errs, err)
-			for _, n := range found {
-				nodes[n.Key()] = n
-			}
-		})
+		if !s.idReadsOnly.Load() {
+			reads[t] = [][]string{list}
+			continue
+		}
+		for _, id := range list {
+			reads[t] = append(reads[t], []string{id})
+		}
+	}
+	for t, lists := range reads {
+		for _, list := range lists {
+			wg.Go(func() {
+				found, err := s.Nodes(ctx, t, list)
+				mu.Lock()
+				defer mu.Unlock()
+				errs = append(errs, err)
+				for _, n := range found {
+					nodes[n.Key()] = n
+				}
+			})
+		}
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
@@ -177,6 +257,7 @@ func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) e
 		return fmt.Errorf("reindex %s: %w", k.coll.Name(), err)
 	}
 	updates := make([]mongo.WriteModel, len(items))
+	docs := make([]bson.D, len(items))
 	for i, item := range items {
 		raw, err := bson.Marshal(item)
 		var doc bson.D
@@ -186,6 +267,7 @@ func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) e
 		if err != nil {
 			return fmt.Errorf("reindex %s: %w", k.coll.Name(), err)
 		}
+		docs[i] = set(slices.Clone(doc), "_id", k.id(item))
 		// the version counts content writes; re-deriving the index is not one
 		doc = slices.DeleteFunc(doc, func(e bson.E) bool { return e.Key == "_id" || e.Key == "version" })
 		updates[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: k.id(item)}}).
@@ -195,6 +277,25 @@ func reindexKind[T any, F any, O Order](ctx context.Context, k *kind[T, F, O]) e
 	if err != nil {
 		return err
 	}
-	_, err = coll.BulkWrite(ctx, updates, options.BulkWrite().SetOrdered(false))
-	return storeErr("reindex "+coll.Name(), err)
+	if _, err = coll.BulkWrite(ctx, updates, options.BulkWrite().SetOrdered(false)); err != nil {
+		return storeErr("reindex "+coll.Name(), err)
+	}
+	return reindexSearch(ctx, coll, docs)
+}
+
+// reindexSearch replaces the search entries of docs, re-derived documents of coll: one delete and one insert.
+func reindexSearch(ctx context.Context, coll *mongo.Collection, docs []bson.D) error {
+	search := searchOf(coll)
+	if search == nil || len(docs) == 0 {
+		return nil
+	}
+	entries := searchEntries(coll, docs...)
+	keys := make([]string, len(entries))
+	for i, e := range entries {
+		keys[i] = lookup(e, "_id").(string)
+	}
+	if _, err := search.DeleteMany(ctx, inIDs("_id", keys)); err != nil {
+		return storeErr("reindex "+search.Name(), err)
+	}
+	return storeErr("reindex "+search.Name(), insertAll(ctx, search, entries))
 }

@@ -101,6 +101,7 @@ func init() {
 		}
 	}
 	stagedNames[tombstonesName] = true
+	stagedNames[searchName] = true
 }
 
 // scoped narrows q, a query of the named collection, to the documents the scope may see. The stage is not a
@@ -117,10 +118,13 @@ func scoped(scope content.Scope, coll string, q bson.D) bson.D {
 		ids[content.TypeName(t)] = append(ids[content.TypeName(t)], id)
 	}
 	var see bson.A
-	if strings.TrimPrefix(coll, draftPrefix) == collections[membershipsType].name {
+	switch strings.TrimPrefix(coll, draftPrefix) {
+	case searchName: // the search entries' ids are the items' keys
+		see = bson.A{bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: list(keys)}}}}}
+	case collections[membershipsType].name:
 		see = bson.A{bson.D{{Key: endField(content.TypeCoalition), Value: bson.D{{Key: "$in", Value: list(ids[content.TypeCoalition])}}}},
 			bson.D{{Key: endField(content.TypeStakeholder), Value: bson.D{{Key: "$in", Value: list(ids[content.TypeStakeholder])}}}}}
-	} else {
+	default:
 		see = bson.A{bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: list(ids[collectionType(strings.TrimPrefix(coll, draftPrefix))])}}}}}
 	}
 	return bson.D{{Key: "$and", Value: append(see, q)}}

@@ -26,6 +26,9 @@ type Store struct {
 	// revisionMu makes taking a revision one step in this process; publishing runs the publications one at a
 	// time (see kind.publication).
 	revisionMu, publishing sync.Mutex
+	// idReadsOnly is set (by EnsureIndexes) where the database reads a whole collection for any filter but
+	// {_id: x} (scansAll): there a few documents are cheaper read one by one than by $in.
+	idReadsOnly atomic.Bool
 	// taken is the highest revision this process has taken (TakenRevision).
 	taken        atomic.Int64
 	countryNames countryMemo
@@ -157,9 +160,10 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 			ordered("category", "sortName"))...),
 		s.initiatives.coll: append(common, append(s.initiatives.relationIndexes(ordered), ordered("scope", "sortName"),
 			ordered("startYear"), ordered("focusAreas"))...),
-		s.toolkit.coll:   append(common, append(s.toolkit.relationIndexes(ordered), ordered("position"), ordered("depth"))...),
-		s.blogPosts.coll: append(common, append(s.blogPosts.relationIndexes(ordered), ordered("publishedOn"))...),
-		s.countries.coll: {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords"), ordered("indexVersion")},
+		s.toolkit.coll:              append(common, append(s.toolkit.relationIndexes(ordered), ordered("position"), ordered("depth"))...),
+		s.blogPosts.coll:            append(common, append(s.blogPosts.relationIndexes(ordered), ordered("publishedOn"))...),
+		s.countries.coll:            {ordered("sortName"), ordered("euMember", "sortName"), ordered("keywords"), ordered("indexVersion")},
+		s.db.Collection(searchName): {ordered("keywords"), ordered("type", "keywords")},
 		s.memberships: {index(true, endField(content.TypeCoalition), endField(content.TypeStakeholder)),
 			index(true, endField(content.TypeStakeholder), endField(content.TypeCoalition)), ordered("role")},
 	}
@@ -183,6 +187,7 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 		plan[c] = []mongo.IndexModel{index(false, "revision")}
 	}
 	if s.scansAll(ctx) {
+		s.idReadsOnly.Store(true)
 		for coll, models := range plan {
 			plan[coll] = slices.DeleteFunc(slices.Clone(models), func(m mongo.IndexModel) bool { return !unique[indexName(m.Keys.(bson.D))] })
 		}
@@ -227,6 +232,10 @@ func (s *Store) EnsureIndexes(ctx context.Context) error {
 	return s.reindex(content.WithScope(content.WithViewer(ctx, content.System), content.ScopeDraft))
 }
 
+// ReadsByIDOnly tells whether the store reads a few documents by _id one by one, where the database would read a
+// whole collection for an $in of them (scansAll): what a test of the commands of a search expects.
+func (s *Store) ReadsByIDOnly() bool { return s.idReadsOnly.Load() }
+
 // scansAll tells whether the database reads every document of a collection for any query but {_id: x}: FerretDB
 // 1.x, the embedded store, whose SQLite backend pushes down nothing else. There an index serves no query and
 // costs every write (each index is a JSON expression the backend evaluates on every insert and update: they were
@@ -239,7 +248,8 @@ func (s *Store) scansAll(ctx context.Context) bool {
 	if err := s.db.RunCommand(ctx, bson.D{{Key: "buildInfo", Value: 1}}).Decode(&info); err != nil {
 		return false
 	}
-	return strings.HasPrefix(info.FerretDB, "v1.")
+	// A FerretDB built as a module (the embedded store) knows no version of its own: "unknown".
+	return strings.HasPrefix(info.FerretDB, "v1.") || info.FerretDB == "unknown"
 }
 
 // backfillVersions gives version 1 to the documents an older build wrote, which have none, in one command per
@@ -302,6 +312,9 @@ func (s *Store) Nodes(ctx context.Context, t content.TypeName, ids []string) ([]
 	k, ok := s.contentKinds[t]
 	if !ok || len(ids) == 0 {
 		return nil, nil
+	}
+	if len(ids) == 1 {
+		return k.findNodes(ctx, bson.D{{Key: "_id", Value: ids[0]}}) // the one filter every database serves by index
 	}
 	return k.findNodes(ctx, inIDs("_id", ids))
 }

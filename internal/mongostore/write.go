@@ -95,6 +95,14 @@ func (s *Store) write(ctx context.Context, w writeOp) error {
 	if matched == 0 {
 		return moved(ctx, w)
 	}
+	if w.kind == opDelete {
+		err = dropSearchEntry(ctx, w.coll, w.id)
+	} else {
+		err = putSearchEntry(ctx, w.coll, w.doc, w.kind == opCreate)
+	}
+	if err != nil {
+		return err
+	}
 	if w.coll == s.countries.coll {
 		s.countryNames.wrote(w)
 	}
@@ -355,6 +363,9 @@ func (c writable[T]) commit(ctx context.Context, w writeOp, prev bson.D, op cont
 		pub := set(append(bson.D{}, w.doc...), intendedField, bson.D{})
 		if err := put(ctx, c.coll, w.id, pub, fresh); err != nil {
 			return nil, storeErr("publish "+c.noun, err)
+		}
+		if err := putSearchEntry(ctx, c.coll, pub, fresh); err != nil {
+			return nil, err
 		}
 		if c.typ == content.TypeCoalition {
 			if err := c.store.projectRoster(ctx, c.store.memberships, pub, fresh); err != nil {

@@ -95,7 +95,7 @@ func versions(t *testing.T, store *mongostore.Store) map[string]int {
 
 // freshLoad is what a load of d into an empty store writes, whatever the size of d: the six reads of what is
 // stored; the countries in one insert; for each type of content, its revisions in one command and its items in
-// three inserts (drafts, history entries, published copies); and the memberships in one read of the members'
+// five inserts (drafts, history entries, published copies, and each stage's search entries); and the memberships in one read of the members'
 // fields and one insert per stage.
 func freshLoad(d *seed.Dataset) map[string]int {
 	withMembers := 0
@@ -108,7 +108,7 @@ func freshLoad(d *seed.Dataset) map[string]int {
 	for _, n := range []int{len(d.Stakeholders), len(d.Coalitions), len(d.Initiatives), len(d.ToolkitSections), len(d.BlogPosts)} {
 		types += min(n, 1)
 	}
-	return map[string]int{"find": 6 + 2*withMembers, "findAndModify": types, "insert": min(len(d.Countries), 1) + 3*types + 2*withMembers}
+	return map[string]int{"find": 6 + 2*withMembers, "findAndModify": types, "insert": min(len(d.Countries), 1) + 5*types + 2*withMembers}
 }
 
 // The load takes a fixed number of commands, whatever the size of the dataset (see freshLoad). Loading the same dataset again only reads, and every item
