@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"coalitiongraph/internal/content"
@@ -154,18 +155,23 @@ func (k *kind[T, F, O]) page(ctx context.Context, q bson.D, keys []relay.Sort[*T
 	if w.Before != nil {
 		conds = append(conds, keyset(keys, w.Before.Values, false))
 	}
+	// The count runs beside the page: on the embedded store each reads the whole collection, and one core each
+	// halves the wait.
+	var n int64
+	var countErr error
+	var counting sync.WaitGroup
+	if total {
+		counting.Go(func() {
+			n, countErr = read(ctx, k.coll, "count", q, func(coll *mongo.Collection, q bson.D) (int64, error) { return coll.CountDocuments(ctx, q) })
+		})
+	}
 	items, err := k.find(ctx, bson.D{{Key: "$and", Value: conds}}, keys, w.Backward(), int64(w.Size()+1))
-	if err != nil {
+	counting.Wait()
+	if err = errors.Join(err, countErr); err != nil {
 		return content.Page[*T]{}, err
 	}
 	page := relay.NewPage(items, keys, w)
-	if total {
-		n, err := read(ctx, k.coll, "count", q, func(coll *mongo.Collection, q bson.D) (int64, error) { return coll.CountDocuments(ctx, q) })
-		if err != nil {
-			return page, err
-		}
-		page.Total = int(n)
-	}
+	page.Total = int(n)
 	return page, nil
 }
 
