@@ -135,16 +135,18 @@ func (c *responseCache) collectors() []prometheus.Collector {
 // cacheKey is the key of a request's answer, or "" when the request cannot be keyed (an unknown persisted-query
 // hash shape, extensions that do not encode).
 func cacheKey(ctx context.Context, params *graphql.RawParams) string {
-	doc := ""
+	hash := ""
+	if pq, ok := params.Extensions["persistedQuery"].(map[string]any); ok {
+		hash, _ = pq["sha256Hash"].(string)
+		hash = strings.ToLower(hash)
+	}
+	doc := hash
 	if params.Query != "" {
 		sum := sha256.Sum256([]byte(params.Query))
 		doc = hex.EncodeToString(sum[:])
-	} else if pq, ok := params.Extensions["persistedQuery"].(map[string]any); ok {
-		doc, _ = pq["sha256Hash"].(string)
-		doc = strings.ToLower(doc)
 	}
-	if len(doc) != sha256.Size*2 {
-		return ""
+	if len(doc) != sha256.Size*2 || hash != "" && hash != doc {
+		return "" // a hash that is not the query's is the executor's to refuse
 	}
 	vars, err := json.Marshal(params.Variables) // maps encode with sorted keys: one key for equal variables
 	if err != nil {

@@ -274,3 +274,18 @@ func TestCacheComputesConcurrentMissesOnce(t *testing.T) {
 		t.Errorf("%d requests sent together: %d misses (%v) and %d commands; one request alone runs %d (%s)", n, misses, statuses, api.Commands(), once, alone.cacheStatus())
 	}
 }
+
+// A persisted-query hash that is not its query's is refused every time, even when the query's answer is cached.
+func TestCacheKeepsPersistedQueryHashesHonest(t *testing.T) {
+	api := apitest.New(t, apitest.Fixture(2))
+	query := `{ coalitions { totalCount } }`
+	if r := fetch(t, api.Server.URL, false, query, nil); r.status != 200 || strings.Contains(r.body, "errors") {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	wrong := `{"query": ` + strconvQuote(query) + `, "extensions": {"persistedQuery": {"version": 1, "sha256Hash": "` + strings.Repeat("ab", 32) + `"}}}`
+	for i := range 2 {
+		if e := postJSON(t, api, wrong); !strings.Contains(string(e.body), "errors") || e.header.Get("Cache-Status") == "coalitiongraph; hit" {
+			t.Errorf("request %d with another query's hash: %d %s (%s)", i, e.status, e.body, e.header.Get("Cache-Status"))
+		}
+	}
+}
