@@ -24,8 +24,8 @@ import (
 // of a request's time, and every command but one by _id reads a whole collection on the embedded store: a content
 // API's readers ask the same few queries again and again, and should not pay the store for each.
 //
-// An entry is the encoded answer of one query operation for one key: the scope (its stage), the viewer (an anonymous request,
-// or one API key: answers to keys may hold what only that key may see), the document (its SHA-256, which is also
+// An entry is the encoded answer of one query operation for one key: the scope (its stage), the viewer (an
+// anonymous request, or one API key: answers to keys may hold what only that key may see), the document (its SHA-256, which is also
 // its persisted-query hash), the operation name, the variables and the request's extensions. It is valid for one
 // generation of the content: the generation moves on when
 //   - a mutation on this instance ends (whatever its outcome), before its answer is sent: a request with a key
@@ -33,8 +33,8 @@ import (
 //   - this process takes a revision (content.Store.TakenRevision), for writes made without a request (the seed);
 //   - the store's revision counter, polled at most once per poll interval (on every request with a key, and on
 //     the next request after a change stream, where the server has them, told of a change), shows another
-//     instance's write; and once more one interval later, since a revision is taken just before
-//     its write lands and a poll in between would cache the answer of the write's eve as the new one.
+//     instance's write; and once more one interval later, since a revision is taken just before its write lands
+//     and a poll in between would cache the answer of the write's eve as the new one.
 // Only complete answers of queries are cached: no errors, status 200, no root field in uncacheable. Identical
 // concurrent misses are computed once. An anonymous request may get the previous generation's answer while
 // another request recomputes it, for at most one poll interval after it was superseded. Memory is bounded by a
@@ -176,8 +176,6 @@ type lookup struct {
 	c   *responseCache
 	key string
 	gen uint64
-	// anonymous requests may be served the previous answer while another request recomputes it.
-	anonymous bool
 	// lead is the flight this request computes for the others; nil when it computes for itself alone.
 	lead *flight
 }
@@ -195,44 +193,43 @@ func (c *responseCache) find(ctx context.Context, params *graphql.RawParams, noC
 	if !ok {
 		return nil, cacheBypass, nil // the revision is unknown: a key must not read an answer from before its write
 	}
-	l := &lookup{c: c, key: key, gen: gen, anonymous: anonymous}
-	{
-		c.mu.Lock()
-		var e *cacheEntry
-		if el := c.entries[key]; el != nil {
-			e = el.Value.(*cacheEntry)
-		}
-		if !noCache && e != nil && e.gen == gen {
-			c.lru.MoveToFront(c.entries[key])
-			c.mu.Unlock()
-			return e, cacheHit, nil
-		}
-		f := c.flights[key]
-		if f != nil && anonymous && !noCache && e != nil && c.watch.servable(e.gen) {
-			c.mu.Unlock()
-			return e, cacheStale, nil // another request is recomputing it
-		}
-		if f == nil {
-			l.lead = &flight{gen: gen, done: make(chan struct{})}
-			c.flights[key] = l.lead
-			c.mu.Unlock()
-			return nil, cacheMiss, l
-		}
+	l := &lookup{c: c, key: key, gen: gen}
+	c.mu.Lock()
+	el := c.entries[key]
+	var e *cacheEntry
+	if el != nil {
+		e = el.Value.(*cacheEntry)
+	}
+	if !noCache && e != nil && e.gen == gen {
+		c.lru.MoveToFront(el)
 		c.mu.Unlock()
-		if f.gen != gen || noCache {
-			return nil, cacheMiss, l // a flight of another generation, or the client wants its own: compute alone
-		}
-		select {
-		case <-f.done:
-		case <-ctx.Done():
-		}
-		if f.entry != nil {
-			return f.entry, cacheHit, nil
-		}
-		// The leader's answer could not be cached (an error, an uncacheable field, a cancelled request): compute
-		// alone rather than queue behind one another.
+		return e, cacheHit, nil
+	}
+	f := c.flights[key]
+	if f != nil && anonymous && !noCache && e != nil && c.watch.servable(e.gen) {
+		c.mu.Unlock()
+		return e, cacheStale, nil // another request is recomputing it
+	}
+	if f == nil {
+		l.lead = &flight{gen: gen, done: make(chan struct{})}
+		c.flights[key] = l.lead
+		c.mu.Unlock()
 		return nil, cacheMiss, l
 	}
+	c.mu.Unlock()
+	if f.gen != gen || noCache {
+		return nil, cacheMiss, l // a flight of another generation, or the client wants its own: compute alone
+	}
+	select {
+	case <-f.done:
+	case <-ctx.Done():
+	}
+	if f.entry != nil {
+		return f.entry, cacheHit, nil
+	}
+	// The leader's answer could not be cached (an error, an uncacheable field, a cancelled request): compute
+	// alone rather than queue behind one another.
+	return nil, cacheMiss, l
 }
 
 // finish ends the request's use of the cache: when answer is not nil (a complete answer of a query), it is stored
